@@ -1,0 +1,149 @@
+package luamod
+
+import (
+	"context"
+	"net/http"
+	"time"
+
+	lua "github.com/yuin/gopher-lua"
+)
+
+// DefaultMaxBody is the request body limit when http.request{max_body=} is
+// not given.
+const DefaultMaxBody = 10 << 20
+
+// DefaultWriteTimeout bounds each write of a streamed (SSE) response; it
+// replaces the server's whole-response write timeout for streams (SPEC 11.3).
+const DefaultWriteTimeout = 10 * time.Second
+
+// Exchange is one HTTP request/response pair seen by a Lua handler. It holds
+// the response state machine: status and headers are held back until the
+// first body byte (or the end of the handler). An Exchange is used only by
+// the goroutine serving the request.
+type Exchange struct {
+	W      http.ResponseWriter
+	R      *http.Request
+	Params []string // route parameter names, in pattern order
+
+	rc       *http.ResponseController
+	status   int  // 0 = not set by the script
+	wrote    bool // headers committed (first body byte or flush)
+	sse      bool // response is in SSE mode
+	maxBody  int64
+	body     []byte
+	bodyErr  error
+	bodyRead bool
+
+	reqUD, resUD *lua.LUserData // the Lua objects, created on first use
+}
+
+// NewExchange wraps one request.
+func NewExchange(w http.ResponseWriter, r *http.Request, params []string) *Exchange {
+	return &Exchange{W: w, R: r, Params: params, rc: http.NewResponseController(w), maxBody: DefaultMaxBody}
+}
+
+type exchangeKey struct{}
+
+// WithExchange returns a context carrying ex; http.request()/http.response()
+// find it through the LState's context.
+func WithExchange(ctx context.Context, ex *Exchange) context.Context {
+	return context.WithValue(ctx, exchangeKey{}, ex)
+}
+
+// ExchangeFrom returns the exchange in ctx, or nil.
+func ExchangeFrom(ctx context.Context) *Exchange {
+	if ctx == nil {
+		return nil
+	}
+	ex, _ := ctx.Value(exchangeKey{}).(*Exchange)
+	return ex
+}
+
+// Status is the status set by the script (0 when none).
+func (ex *Exchange) Status() int { return ex.status }
+
+// Committed reports whether headers (and maybe body bytes) went out.
+func (ex *Exchange) Committed() bool { return ex.wrote }
+
+// SSE reports whether the response switched to SSE mode.
+func (ex *Exchange) SSE() bool { return ex.sse }
+
+// Touched reports whether the script produced any response: a status, or a
+// committed response.
+func (ex *Exchange) Touched() bool { return ex.wrote || ex.status != 0 }
+
+// commit sends status and headers once.
+func (ex *Exchange) commit() {
+	if ex.wrote {
+		return
+	}
+	ex.wrote = true
+	status := ex.status
+	if status == 0 {
+		status = http.StatusOK
+	}
+	ex.W.WriteHeader(status)
+}
+
+// Write sends body bytes, committing headers first.
+func (ex *Exchange) Write(p []byte) error {
+	ex.commit()
+	if ex.sse {
+		_ = ex.rc.SetWriteDeadline(time.Now().Add(DefaultWriteTimeout))
+	}
+	_, err := ex.W.Write(p)
+	return err
+}
+
+// Flush commits headers and flushes buffered bytes to the client.
+func (ex *Exchange) Flush() error {
+	ex.commit()
+	return ex.rc.Flush()
+}
+
+// Finish completes the response after the handler returned: commits a set
+// status with an empty body. It reports false when nothing was sent at all.
+func (ex *Exchange) Finish() bool {
+	if !ex.Touched() {
+		return false
+	}
+	ex.commit()
+	return true
+}
+
+// Fail replaces an uncommitted response with a plain-text error. It reports
+// false when headers already went out (nothing can be replaced).
+func (ex *Exchange) Fail(status int, msg string) bool {
+	if ex.wrote {
+		return false
+	}
+	h := ex.W.Header()
+	for k := range h {
+		delete(h, k)
+	}
+	h.Set("Content-Type", "text/plain; charset=utf-8")
+	h.Set("X-Content-Type-Options", "nosniff")
+	ex.status = status
+	ex.commit()
+	_, _ = ex.W.Write([]byte(msg + "\n"))
+	return true
+}
+
+// WriteJSON writes an already-encoded JSON body with 200, setting the content
+// type unless the script chose one.
+func (ex *Exchange) WriteJSON(body []byte) error {
+	if ex.W.Header().Get("Content-Type") == "" {
+		ex.W.Header().Set("Content-Type", "application/json")
+	}
+	return ex.Write(body)
+}
+
+// enterSSE switches the response into SSE mode (headers only).
+func (ex *Exchange) enterSSE() {
+	h := ex.W.Header()
+	h.Set("Content-Type", "text/event-stream")
+	h.Set("Cache-Control", "no-cache")
+	h.Set("X-Accel-Buffering", "no")
+	h.Del("Content-Length")
+	ex.sse = true
+}

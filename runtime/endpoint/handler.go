@@ -1,0 +1,98 @@
+package endpoint
+
+import (
+	"context"
+
+	"fmt"
+	"log/slog"
+	"net/http"
+	"runtime/debug"
+
+	lua "github.com/yuin/gopher-lua"
+
+	"luahost/luamod"
+	"luahost/runtime/script"
+)
+
+// Handler serves one endpoint with one Lua function.
+type Handler struct {
+	Unit   *script.Unit
+	Pool   *script.Pool
+	Params []string // route parameter names
+	Log    *slog.Logger
+}
+
+// outcome is what a Lua call produced.
+type outcome struct {
+	err      error  // Lua error (message with file:line)
+	trace    string // Lua traceback for the log
+	returned []byte // JSON of the returned value, when one was returned
+}
+
+// ServeHTTP runs the Lua function and completes the response.
+func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	ex := luamod.NewExchange(w, r, h.Params)
+	ctx := luamod.WithExchange(r.Context(), ex)
+	out := h.call(ctx, ex)
+	h.finish(r, ex, out)
+}
+
+// call runs the function on a pooled State; the State is owned by this
+// goroutine until it is returned.
+func (h *Handler) call(ctx context.Context, ex *luamod.Exchange) (out outcome) {
+	s := h.Pool.Get()
+	defer func() {
+		if p := recover(); p != nil {
+			s.MarkBroken()
+			h.Log.Error("handler panic", "entry", h.Unit.ID, "panic", p, "stack", string(debug.Stack()))
+			out = outcome{err: fmt.Errorf("internal error in %s", h.Unit.ID)}
+		}
+		s.L.RemoveContext()
+		h.Pool.Put(s)
+	}()
+	s.L.SetContext(ctx)
+	fn, err := h.Unit.Instantiate(s)
+	if err != nil {
+		return outcome{err: err, trace: script.Traceback(err)}
+	}
+	if err := s.L.CallByParam(lua.P{Fn: fn, NRet: 1, Protect: true}); err != nil {
+		return outcome{err: err, trace: script.Traceback(err)}
+	}
+	ret := s.L.Get(-1)
+	s.L.Pop(1)
+	if ret == lua.LNil || ex.Committed() {
+		return outcome{}
+	}
+	body, err := luamod.EncodeJSON(nil, ret)
+	if err != nil {
+		return outcome{err: fmt.Errorf("%s: encoding return value as JSON: %w", h.Unit.ID, err)}
+	}
+	return outcome{returned: body}
+}
+
+// finish completes the response from the outcome.
+func (h *Handler) finish(r *http.Request, ex *luamod.Exchange, out outcome) {
+	switch {
+	case out.err != nil:
+		h.fail(r, ex, out)
+	case out.returned != nil:
+		if err := ex.WriteJSON(out.returned); err != nil {
+			h.Log.Debug("writing response", "entry", h.Unit.ID, "err", err)
+		}
+	case !ex.Finish():
+		ex.Fail(http.StatusInternalServerError, "no response sent")
+		h.Log.Warn("handler sent no response", "entry", h.Unit.ID, "path", r.URL.Path)
+	}
+}
+
+func (h *Handler) fail(r *http.Request, ex *luamod.Exchange, out outcome) {
+	msg := script.ErrorMessage(out.err)
+	if ctxErr := r.Context().Err(); ctxErr != nil {
+		h.Log.Debug("handler interrupted", "entry", h.Unit.ID, "path", r.URL.Path, "reason", context.Cause(r.Context()))
+		return
+	}
+	h.Log.Error("handler error", "entry", h.Unit.ID, "path", r.URL.Path, "err", msg, "traceback", out.trace)
+	if !ex.Fail(http.StatusInternalServerError, msg) {
+		h.Log.Debug("error after response started; stream ended", "entry", h.Unit.ID)
+	}
+}

@@ -1,0 +1,168 @@
+package host
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"luahost/runtime/registry"
+)
+
+// Defaults for http.service timeouts that the registry leaves unset.
+const (
+	defaultReadHeaderTimeout = 10 * time.Second
+	defaultIdleTimeout       = 120 * time.Second
+	// shutdownGrace is how long in-flight requests may finish on shutdown
+	// before their contexts are cancelled (which ends streaming handlers).
+	shutdownGrace = 5 * time.Second
+)
+
+// Host runs a generation's HTTP servers.
+type Host struct {
+	log *slog.Logger
+	gen atomic.Pointer[Generation]
+
+	baseCtx    context.Context // parent of every request context
+	cancelBase context.CancelFunc
+
+	mu      sync.Mutex
+	servers map[string]*server // by http.service id
+	wg      sync.WaitGroup     // server goroutines
+}
+
+// server is one listening http.service. Its handler reads the route table of
+// the current generation on every request.
+type server struct {
+	id   string
+	addr string // actual listening address
+	srv  *http.Server
+}
+
+// New creates a host for a built generation; nothing listens until Start.
+func New(gen *Generation, log *slog.Logger) *Host {
+	ctx, cancel := context.WithCancel(context.Background())
+	h := &Host{log: log, baseCtx: ctx, cancelBase: cancel, servers: make(map[string]*server)}
+	h.gen.Store(gen)
+	return h
+}
+
+// Generation returns the generation currently serving.
+func (h *Host) Generation() *Generation { return h.gen.Load() }
+
+// Start binds every http.service with auto_start and serves in the
+// background. If any bind fails, the servers already started are closed.
+func (h *Host) Start() error {
+	gen := h.gen.Load()
+	for _, e := range gen.Reg.OfKind(registry.KindHTTPService) {
+		if !e.Lifecycle.AutoStart {
+			continue
+		}
+		if err := h.startServer(e); err != nil {
+			h.closeAll()
+			return err
+		}
+	}
+	return nil
+}
+
+func (h *Host) startServer(e *registry.Entry) error {
+	ln, err := net.Listen("tcp", e.Addr)
+	if err != nil {
+		return fmt.Errorf("%s: listen %s: %w", e.ID, e.Addr, err)
+	}
+	id := e.ID
+	s := &server{id: id, addr: ln.Addr().String()}
+	s.srv = &http.Server{
+		Handler:           http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { h.serve(id, w, r) }),
+		ReadTimeout:       e.Timeouts.Read,
+		ReadHeaderTimeout: defaultReadHeaderTimeout,
+		WriteTimeout:      e.Timeouts.Write,
+		IdleTimeout:       orDefault(e.Timeouts.Idle, defaultIdleTimeout),
+		BaseContext:       func(net.Listener) context.Context { return h.baseCtx },
+		ErrorLog:          slog.NewLogLogger(h.log.Handler(), slog.LevelDebug),
+	}
+	h.mu.Lock()
+	h.servers[id] = s
+	h.mu.Unlock()
+	h.wg.Add(1)
+	go func() {
+		defer h.wg.Done()
+		if err := s.srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			h.log.Error("server stopped", "service", id, "err", err)
+		}
+	}()
+	h.log.Info("listening", "service", id, "addr", "http://"+s.addr)
+	return nil
+}
+
+// serve routes a request through the current generation.
+func (h *Host) serve(service string, w http.ResponseWriter, r *http.Request) {
+	table := h.gen.Load().Handlers[service]
+	if table == nil {
+		http.NotFound(w, r)
+		return
+	}
+	table.ServeHTTP(w, r)
+}
+
+// Addr returns the actual listening address of an http.service ("" if it
+// is not listening). Useful with port 0.
+func (h *Host) Addr(serviceID string) string {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if s, ok := h.servers[serviceID]; ok {
+		return s.addr
+	}
+	return ""
+}
+
+// Shutdown stops accepting connections, lets in-flight requests finish for
+// a grace period, then cancels the remaining request contexts (ending
+// streams and interrupting Lua code) and waits for the servers to stop.
+func (h *Host) Shutdown(ctx context.Context) error {
+	grace, cancel := context.WithTimeout(ctx, shutdownGrace)
+	defer cancel()
+	h.mu.Lock()
+	servers := make([]*server, 0, len(h.servers))
+	for _, s := range h.servers {
+		servers = append(servers, s)
+	}
+	h.mu.Unlock()
+	var wg sync.WaitGroup
+	for _, s := range servers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := s.srv.Shutdown(grace); err != nil {
+				h.cancelBase()
+				_ = s.srv.Close()
+			}
+		}()
+	}
+	wg.Wait()
+	h.cancelBase()
+	h.wg.Wait()
+	return ctx.Err()
+}
+
+func (h *Host) closeAll() {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	for _, s := range h.servers {
+		_ = s.srv.Close()
+	}
+	h.cancelBase()
+}
+
+func orDefault(d, def time.Duration) time.Duration {
+	if d == 0 {
+		return def
+	}
+	return d
+}

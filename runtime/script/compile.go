@@ -1,0 +1,80 @@
+package script
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+
+	lua "github.com/yuin/gopher-lua"
+	"github.com/yuin/gopher-lua/parse"
+)
+
+// Program is one compiled script. It is immutable and safe to share.
+type Program struct {
+	Path    string // file it was read from
+	Display string // name used in error messages ("scripts/hello.lua")
+	Proto   *lua.FunctionProto
+}
+
+// CompileError is a script that failed to load or compile, located by file:line.
+type CompileError struct {
+	File string
+	Line int
+	Msg  string
+}
+
+func (e *CompileError) Error() string {
+	if e.Line > 0 {
+		return fmt.Sprintf("%s:%d: %s", e.File, e.Line, e.Msg)
+	}
+	return fmt.Sprintf("%s: %s", e.File, e.Msg)
+}
+
+// CompileFile reads and compiles the script at path; display names it in
+// error messages and tracebacks.
+func CompileFile(path, display string) (*Program, error) {
+	src, err := os.ReadFile(path)
+	if err != nil {
+		return nil, &CompileError{File: display, Msg: "cannot read script: " + unwrapPathErr(err)}
+	}
+	return Compile(src, path, display)
+}
+
+// Compile compiles source text.
+func Compile(src []byte, path, display string) (*Program, error) {
+	chunk, err := parse.Parse(bytes.NewReader(src), display)
+	if err != nil {
+		return nil, parseError(display, src, err)
+	}
+	proto, err := lua.Compile(chunk, display)
+	if err != nil {
+		return nil, &CompileError{File: display, Msg: strings.TrimSpace(err.Error())}
+	}
+	return &Program{Path: path, Display: display, Proto: proto}, nil
+}
+
+func parseError(display string, src []byte, err error) error {
+	var pe *parse.Error
+	if !errors.As(err, &pe) {
+		return &CompileError{File: display, Msg: strings.TrimSpace(err.Error())}
+	}
+	msg := strings.TrimSpace(pe.Message)
+	if pe.Pos.Line == parse.EOF {
+		last := bytes.Count(bytes.TrimRight(src, "\n"), []byte("\n")) + 1
+		return &CompileError{File: display, Line: last, Msg: msg + " at end of file"}
+	}
+	if pe.Token != "" {
+		msg = fmt.Sprintf("%s near '%s'", msg, pe.Token)
+	}
+	return &CompileError{File: display, Line: pe.Pos.Line, Msg: msg}
+}
+
+func unwrapPathErr(err error) string {
+	var pe *os.PathError
+	if errors.As(err, &pe) {
+		return pe.Err.Error()
+	}
+	return err.Error()
+}
