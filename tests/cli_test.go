@@ -88,4 +88,3 @@ func TestBinaryServesAndShutsDown(t *testing.T) {
 		t.Fatal("did not exit within 10 s of SIGTERM")
 	}
 }
-

@@ -1,0 +1,2 @@
+return {handler = function()
+  if true then

@@ -1,0 +1,3 @@
+return {handler = function()
+  local x = = 1
+end}
