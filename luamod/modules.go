@@ -17,7 +17,9 @@ func Builtins() map[string]Loader {
 }
 
 // SetupGlobals installs the globals every LState has (besides the Lua
-// standard libraries): `errors`.
+// standard libraries): `errors`, `channel` and `process`.
 func SetupGlobals(L *lua.LState) {
 	OpenErrors(L)
+	OpenChannel(L)
+	OpenProcess(L)
 }

@@ -37,6 +37,7 @@ func OpenTime(L *lua.LState) lua.LValue {
 	mod := L.NewTable()
 	mod.RawSetString("sleep", L.NewFunction(timeSleep))
 	mod.RawSetString("now", L.NewFunction(timeNow))
+	mod.RawSetString("after", L.NewFunction(timeAfter))
 	mod.RawSetString("parse_duration", L.NewFunction(timeParseDuration))
 	for name, d := range map[string]time.Duration{
 		"NANOSECOND": time.Nanosecond, "MICROSECOND": time.Microsecond,
@@ -122,5 +123,22 @@ func timeParseDuration(L *lua.LState) int {
 		return Fail(L, NewError(INVALID, "%v", err))
 	}
 	L.Push(luar.New(L, &Duration{D: d}))
+	return 1
+}
+
+// time.after(d) -> channel that receives one Time after d. The timer fires
+// on its own goroutine and offers into a 1-buffered channel, so it never
+// blocks; an unread channel is garbage once the timer has fired.
+func timeAfter(L *lua.LState) int {
+	d := CheckDuration(L, 1)
+	c := NewBufferedChannel(1)
+	c.conv = func(L *lua.LState, item any) lua.LValue {
+		if t, ok := item.(*Time); ok {
+			return luar.New(L, t)
+		}
+		return lua.LNil
+	}
+	time.AfterFunc(d, func() { c.Offer(&Time{T: time.Now()}) })
+	L.Push(PushChannel(L, c))
 	return 1
 }

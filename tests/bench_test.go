@@ -34,11 +34,10 @@ end}`
 		}
 	}
 	log := slog.New(slog.DiscardHandler)
-	gen, errs := host.Build(filepath.Join(dir, "registry.yaml"), log)
+	h, errs := host.Load(filepath.Join(dir, "registry.yaml"), log)
 	if len(errs) > 0 {
 		b.Fatal(errs)
 	}
-	h := host.New(gen, log)
 	if err := h.Start(); err != nil {
 		b.Fatal(err)
 	}

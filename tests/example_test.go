@@ -41,11 +41,10 @@ func startExample(t *testing.T) *app {
 	}
 	logs := &logBuffer{}
 	log := slog.New(slog.NewTextHandler(logs, nil))
-	gen, errs := host.Build(filepath.Join(dir, "registry.yaml"), log)
+	h, errs := host.Load(filepath.Join(dir, "registry.yaml"), log)
 	if len(errs) > 0 {
 		t.Fatalf("example registry: %v", errs)
 	}
-	h := host.New(gen, log)
 	if err := h.Start(); err != nil {
 		t.Fatal(err)
 	}

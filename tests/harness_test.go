@@ -62,11 +62,10 @@ func startApp(t *testing.T, entries string, files map[string]string) *app {
 	writeFiles(t, dir, all)
 	logs := &logBuffer{}
 	log := slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	gen, errs := host.Build(filepath.Join(dir, "registry.yaml"), log)
+	h, errs := host.Load(filepath.Join(dir, "registry.yaml"), log)
 	if len(errs) > 0 {
 		t.Fatalf("build failed:\n%v", errs)
 	}
-	h := host.New(gen, log)
 	if err := h.Start(); err != nil {
 		t.Fatal(err)
 	}

@@ -96,12 +96,11 @@ func serve(path string, log *slog.Logger, stderr io.Writer) int {
 	sig := make(chan os.Signal, 2) // room for the first and the "hurry up" signal
 	signal.Notify(sig, os.Interrupt, syscall.SIGTERM)
 	defer signal.Stop(sig)
-	gen, errs := host.Build(path, log)
+	h, errs := host.Load(path, log)
 	if len(errs) > 0 {
 		printErrors(stderr, errs)
 		return 1
 	}
-	h := host.New(gen, log)
 	if err := h.Start(); err != nil {
 		fmt.Fprintln(stderr, "luahost:", err)
 		return 1
@@ -137,7 +136,7 @@ func cmdCheck(args []string, stdout, stderr io.Writer) int {
 	if !ok {
 		return 2
 	}
-	gen, errs := host.Build(path, slog.New(slog.DiscardHandler))
+	gen, errs := host.Check(path)
 	if len(errs) > 0 {
 		printErrors(stderr, errs)
 		return 1

@@ -11,6 +11,7 @@ import (
 	lua "github.com/yuin/gopher-lua"
 
 	"luahost/luamod"
+	"luahost/runtime/luaproc"
 	"luahost/runtime/script"
 )
 
@@ -18,7 +19,8 @@ import (
 type Handler struct {
 	Unit   *script.Unit
 	Pool   *script.Pool
-	Params []string // route parameter names
+	Node   *luaproc.Node // the handler call's process lives here
+	Params []string      // route parameter names
 	Log    *slog.Logger
 }
 
@@ -32,9 +34,14 @@ type outcome struct {
 // ServeHTTP runs the Lua function and completes the response.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	ex := luamod.NewExchange(w, r, h.Params)
-	ctx := luamod.WithExchange(r.Context(), ex)
+	ctx, cancel := context.WithCancelCause(r.Context())
+	defer cancel(nil)
+	self := h.Node.NewLazy(h.Unit.ID)
+	self.OnKill = cancel
+	ctx = luamod.WithProcess(luamod.WithExchange(ctx, ex), &luamod.ProcCtx{Self: self, Procs: h.Node})
 	out := h.call(ctx, ex)
-	h.finish(r, ex, out)
+	self.Close()
+	h.finish(ctx, r, ex, out)
 }
 
 // call runs the function on a pooled State; the State is owned by this
@@ -71,10 +78,10 @@ func (h *Handler) call(ctx context.Context, ex *luamod.Exchange) (out outcome) {
 }
 
 // finish completes the response from the outcome.
-func (h *Handler) finish(r *http.Request, ex *luamod.Exchange, out outcome) {
+func (h *Handler) finish(ctx context.Context, r *http.Request, ex *luamod.Exchange, out outcome) {
 	switch {
 	case out.err != nil:
-		h.fail(r, ex, out)
+		h.fail(ctx, r, ex, out)
 	case out.returned != nil:
 		if err := ex.WriteJSON(out.returned); err != nil {
 			h.Log.Debug("writing response", "entry", h.Unit.ID, "err", err)
@@ -85,11 +92,14 @@ func (h *Handler) finish(r *http.Request, ex *luamod.Exchange, out outcome) {
 	}
 }
 
-func (h *Handler) fail(r *http.Request, ex *luamod.Exchange, out outcome) {
+func (h *Handler) fail(ctx context.Context, r *http.Request, ex *luamod.Exchange, out outcome) {
 	msg := script.ErrorMessage(out.err)
-	if ctxErr := r.Context().Err(); ctxErr != nil {
+	if r.Context().Err() != nil {
 		h.Log.Debug("handler interrupted", "entry", h.Unit.ID, "path", r.URL.Path, "reason", context.Cause(r.Context()))
 		return
+	}
+	if ctx.Err() != nil { // the handler's process was killed
+		msg = context.Cause(ctx).Error()
 	}
 	h.Log.Error("handler error", "entry", h.Unit.ID, "path", r.URL.Path, "err", msg, "traceback", out.trace)
 	if !ex.Fail(http.StatusInternalServerError, msg) {

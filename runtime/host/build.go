@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"luahost/luamod"
+	"luahost/runtime/luaproc"
 	"luahost/runtime/registry"
 	"luahost/runtime/route"
 	"luahost/runtime/script"
@@ -28,15 +29,20 @@ var knownMiddleware = map[string]bool{}
 // knownPostMiddleware lists the post-match middleware names.
 var knownPostMiddleware = map[string]bool{}
 
-// Build loads the registry at path and builds a generation. On failure it
-// returns every problem found (registry, scripts, routes), sorted by file and
-// line; nothing is started.
-func Build(path string, log *slog.Logger) (*Generation, registry.Errors) {
+// Check loads and validates the registry at path and compiles every
+// script, without starting anything. It returns every problem found
+// (registry, scripts, routes), sorted by file and line.
+func Check(path string) (*Generation, registry.Errors) {
+	return build(path, newRuntime(slog.New(slog.DiscardHandler)))
+}
+
+// build loads the registry at path and builds a generation on rt.
+func build(path string, rt *runtime) (*Generation, registry.Errors) {
 	reg, errs := registry.Load(path)
 	if len(errs) > 0 {
 		return nil, errs
 	}
-	b := &builder{reg: reg, log: log, factory: newFactory()}
+	b := &builder{reg: reg, log: rt.log, factory: rt.factory, node: rt.node}
 	gen := b.build()
 	if len(b.errs) > 0 {
 		sortErrors(b.errs)
@@ -57,12 +63,31 @@ type builder struct {
 	reg     *registry.Registry
 	log     *slog.Logger
 	factory *script.Factory
+	node    *luaproc.Node
 	errs    registry.Errors
 }
 
 func (b *builder) addErr(e *registry.Entry, pos registry.Pos, format string, args ...any) {
 	b.errs = append(b.errs, &registry.Error{Pos: pos, ID: e.ID, Msg: fmt.Sprintf(format, args...)})
 }
+
+// ProcessUnit implements luaproc.Catalog.
+func (g *Generation) ProcessUnit(id string) (*script.Unit, bool) {
+	e, ok := g.Reg.ByID[id]
+	if !ok || e.Kind != registry.KindProcessLua {
+		return nil, false
+	}
+	u, ok := g.Units[id]
+	return u, ok
+}
+
+// IsHost implements luaproc.Catalog.
+func (g *Generation) IsHost(id string) bool {
+	e, ok := g.Reg.ByID[id]
+	return ok && e.Kind == registry.KindProcessHost
+}
+
+var _ luaproc.Catalog = (*Generation)(nil)
 
 func (b *builder) build() *Generation {
 	gen := &Generation{

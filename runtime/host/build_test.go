@@ -2,7 +2,6 @@ package host
 
 import (
 	"flag"
-	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
@@ -19,7 +18,7 @@ func TestBuildErrorsGolden(t *testing.T) {
 	for _, reg := range dirs {
 		dir := filepath.Dir(reg)
 		t.Run(filepath.Base(dir), func(t *testing.T) {
-			_, errs := Build(reg, slog.New(slog.DiscardHandler))
+			_, errs := Check(reg)
 			var lines []string
 			for _, e := range errs {
 				lines = append(lines, e.Error())

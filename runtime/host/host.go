@@ -11,6 +11,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"luahost/runtime/actor"
 	"luahost/runtime/registry"
 )
 
@@ -23,10 +24,13 @@ const (
 	shutdownGrace = 5 * time.Second
 )
 
-// Host runs a generation's HTTP servers.
+// Host runs a generation: its HTTP servers, process services and the
+// actor kernel they share.
 type Host struct {
-	log *slog.Logger
-	gen atomic.Pointer[Generation]
+	log      *slog.Logger
+	rt       *runtime
+	gen      atomic.Pointer[Generation]
+	services []*supervisor
 
 	baseCtx    context.Context // parent of every request context
 	cancelBase context.CancelFunc
@@ -44,13 +48,24 @@ type server struct {
 	srv  *http.Server
 }
 
-// New creates a host for a built generation; nothing listens until Start.
-func New(gen *Generation, log *slog.Logger) *Host {
+// Load builds the application at path. On failure it returns every problem
+// found (registry, scripts, routes) sorted by file and line, and nothing
+// runs. Nothing listens until Start.
+func Load(path string, log *slog.Logger) (*Host, registry.Errors) {
+	rt := newRuntime(log)
+	gen, errs := build(path, rt)
+	if len(errs) > 0 {
+		return nil, errs
+	}
 	ctx, cancel := context.WithCancel(context.Background())
-	h := &Host{log: log, baseCtx: ctx, cancelBase: cancel, servers: make(map[string]*server)}
+	h := &Host{log: log, rt: rt, baseCtx: ctx, cancelBase: cancel, servers: make(map[string]*server)}
 	h.gen.Store(gen)
-	return h
+	rt.node.SetCatalog(gen)
+	return h, nil
 }
+
+// Kernel returns the actor kernel (for tests and tools).
+func (h *Host) Kernel() *actor.Kernel { return h.rt.kernel }
 
 // Generation returns the generation currently serving.
 func (h *Host) Generation() *Generation { return h.gen.Load() }
@@ -68,6 +83,7 @@ func (h *Host) Start() error {
 			return err
 		}
 	}
+	h.startServices(gen)
 	return nil
 }
 
@@ -148,6 +164,10 @@ func (h *Host) Shutdown(ctx context.Context) error {
 	wg.Wait()
 	h.cancelBase()
 	h.wg.Wait()
+	h.stopServices()
+	if err := h.rt.kernel.Shutdown(ctx); err != nil {
+		h.log.Warn("processes still running at shutdown", "err", err)
+	}
 	return ctx.Err()
 }
 

@@ -18,7 +18,7 @@ func (b *builder) routes(gen *Generation) {
 		if table == nil || unit == nil || pool == nil {
 			continue // already reported (compile error or bad reference)
 		}
-		h := &endpoint.Handler{Unit: unit, Pool: pool, Log: b.log.With("endpoint", ep.ID)}
+		h := &endpoint.Handler{Unit: unit, Pool: pool, Node: b.node, Log: b.log.With("endpoint", ep.ID)}
 		params, err := table.Add(ep.ID, ep.Method, router.Prefix, ep.Path, h)
 		if err != nil {
 			b.addErr(ep, ep.Pos, "%v", err)

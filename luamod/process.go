@@ -1,0 +1,219 @@
+package luamod
+
+import (
+	"strings"
+
+	lua "github.com/yuin/gopher-lua"
+)
+
+const (
+	messageType = "luahost.process.message"
+	payloadType = "luahost.process.payload"
+)
+
+// OpenProcess installs the global `process`.
+func OpenProcess(L *lua.LState) {
+	registerMethods(L, messageType, map[string]lua.LGFunction{
+		"topic": msgTopic, "from": msgFrom, "payload": msgPayload,
+	})
+	registerMethods(L, payloadType, map[string]lua.LGFunction{"data": payloadData})
+	mod := L.NewTable()
+	fns := map[string]lua.LGFunction{
+		"pid": procPID, "id": procID, "send": procSend,
+		"spawn":                  spawnVariant(SpawnOptions{}),
+		"spawn_monitored":        spawnVariant(SpawnOptions{Monitor: true}),
+		"spawn_linked":           spawnVariant(SpawnOptions{Link: true}),
+		"spawn_linked_monitored": spawnVariant(SpawnOptions{Link: true, Monitor: true}),
+		"terminate":              procTerminate, "cancel": procCancel,
+		"monitor": relation((Processes).Monitor), "unmonitor": relation((Processes).Unmonitor),
+		"link": relation((Processes).Link), "unlink": relation((Processes).Unlink),
+		"get_options": procGetOptions, "set_options": procSetOptions,
+		"inbox": procInbox, "events": procEvents,
+	}
+	for name, fn := range fns {
+		mod.RawSetString(name, L.NewFunction(fn))
+	}
+	reg := L.NewTable()
+	reg.RawSetString("register", L.NewFunction(regRegister))
+	reg.RawSetString("lookup", L.NewFunction(regLookup))
+	reg.RawSetString("unregister", L.NewFunction(regUnregister))
+	mod.RawSetString("registry", ReadOnly(L, reg))
+	ev := L.NewTable()
+	ev.RawSetString("EXIT", lua.LString(EventExit))
+	ev.RawSetString("LINK_DOWN", lua.LString(EventLinkDown))
+	ev.RawSetString("CANCEL", lua.LString(EventCancel))
+	mod.RawSetString("event", ReadOnly(L, ev))
+	L.SetGlobal("process", ReadOnly(L, mod))
+}
+
+// proc returns the calling process context or raises.
+func proc(L *lua.LState) *ProcCtx {
+	pc := ProcessFrom(L.Context())
+	if pc == nil {
+		L.RaiseError("process functions are only available inside a handler or process")
+	}
+	return pc
+}
+
+func procPID(L *lua.LState) int {
+	L.Push(lua.LString(proc(L).Self.PID()))
+	return 1
+}
+
+func procID(L *lua.LState) int {
+	L.Push(lua.LString(proc(L).Self.ID()))
+	return 1
+}
+
+// okTrue pushes the `true` success result of process functions.
+func okTrue(L *lua.LState) int {
+	L.Push(lua.LTrue)
+	return 1
+}
+
+// payloadArgs deep-copies arguments from..top into plain data; trailing
+// nils after the first payload are dropped (SPEC 7.1 deviation).
+func payloadArgs(L *lua.LState, from int) ([]any, error) {
+	top := L.GetTop()
+	for top > from && L.Get(top) == lua.LNil {
+		top--
+	}
+	if top < from {
+		return nil, nil
+	}
+	out := make([]any, 0, top-from+1)
+	for i := from; i <= top; i++ {
+		v, err := ToGo(L.Get(i))
+		if err != nil {
+			return nil, NewError(INVALID, "payload %d: %v", i-from+1, err)
+		}
+		out = append(out, v)
+	}
+	return out, nil
+}
+
+func procSend(L *lua.LState) int {
+	pc := proc(L)
+	dest, topic := L.CheckString(1), L.CheckString(2)
+	if strings.HasPrefix(topic, "@") {
+		return Fail(L, NewError(INVALID, "topic %q: topics starting with @ are reserved", topic))
+	}
+	payload, err := payloadArgs(L, 3)
+	if err != nil {
+		return Fail(L, err)
+	}
+	if err := pc.Procs.Send(pc.Self.PID(), dest, topic, payload); err != nil {
+		return Fail(L, err)
+	}
+	return okTrue(L)
+}
+
+func spawnVariant(o SpawnOptions) lua.LGFunction {
+	return func(L *lua.LState) int {
+		pc := proc(L)
+		id, host := L.CheckString(1), L.CheckString(2)
+		args, err := payloadArgs(L, 3)
+		if err != nil {
+			return Fail(L, err)
+		}
+		pid, err := pc.Procs.Spawn(pc.Self, id, host, args, o)
+		if err != nil {
+			return Fail(L, err)
+		}
+		L.Push(lua.LString(pid))
+		return 1
+	}
+}
+
+func procTerminate(L *lua.LState) int {
+	pc := proc(L)
+	if err := pc.Procs.Terminate(pc.Self.PID(), L.CheckString(1)); err != nil {
+		return Fail(L, err)
+	}
+	return okTrue(L)
+}
+
+func procCancel(L *lua.LState) int {
+	pc := proc(L)
+	if err := pc.Procs.Cancel(pc.Self.PID(), L.CheckString(1), L.OptString(2, "")); err != nil {
+		return Fail(L, err)
+	}
+	return okTrue(L)
+}
+
+func relation(op func(Processes, string, string) error) lua.LGFunction {
+	return func(L *lua.LState) int {
+		pc := proc(L)
+		if err := op(pc.Procs, pc.Self.PID(), L.CheckString(1)); err != nil {
+			return Fail(L, err)
+		}
+		return okTrue(L)
+	}
+}
+
+func procGetOptions(L *lua.LState) int {
+	pc := proc(L)
+	t := L.CreateTable(0, 1)
+	t.RawSetString("trap_links", lua.LBool(pc.Self.TrapLinks()))
+	L.Push(t)
+	return 1
+}
+
+func procSetOptions(L *lua.LState) int {
+	pc := proc(L)
+	t := L.CheckTable(1)
+	switch v := t.RawGetString("trap_links").(type) {
+	case lua.LBool:
+		pc.Self.SetTrapLinks(bool(v))
+	case *lua.LNilType:
+	default:
+		L.ArgError(1, "trap_links must be a boolean")
+	}
+	return okTrue(L)
+}
+
+func procInbox(L *lua.LState) int {
+	pc := proc(L)
+	if pc.inboxUD == nil {
+		pc.inboxUD = PushChannel(L, NewSourceChannel(pc.Self.Inbox(), messageToLua))
+	}
+	L.Push(pc.inboxUD)
+	return 1
+}
+
+func procEvents(L *lua.LState) int {
+	pc := proc(L)
+	if pc.eventsUD == nil {
+		pc.eventsUD = PushChannel(L, NewSourceChannel(pc.Self.Events(), eventToLua))
+	}
+	L.Push(pc.eventsUD)
+	return 1
+}
+
+func regRegister(L *lua.LState) int {
+	pc := proc(L)
+	name := L.CheckString(1)
+	pid := L.OptString(2, pc.Self.PID())
+	if err := pc.Procs.Register(name, pid); err != nil {
+		return Fail(L, err)
+	}
+	return okTrue(L)
+}
+
+func regLookup(L *lua.LState) int {
+	pc := proc(L)
+	pid, err := pc.Procs.Lookup(L.CheckString(1))
+	if err != nil {
+		return Fail(L, err)
+	}
+	L.Push(lua.LString(pid))
+	return 1
+}
+
+func regUnregister(L *lua.LState) int {
+	pc := proc(L)
+	if err := pc.Procs.Unregister(L.CheckString(1)); err != nil {
+		return Fail(L, err)
+	}
+	return okTrue(L)
+}

@@ -1,0 +1,125 @@
+package host
+
+import (
+	"context"
+	"math"
+	"time"
+
+	"luahost/runtime/actor"
+	"luahost/runtime/registry"
+)
+
+// supervisor keeps one process.service running: it starts the process,
+// registers it under the entry id, and restarts it with exponential backoff
+// when it exits with an error. Its goroutine is owned by the Host (started
+// in startServices, stopped by cancelling ctx, awaited through done).
+type supervisor struct {
+	e      *registry.Entry
+	rt     *runtime
+	cancel context.CancelFunc
+	done   chan struct{} // closed when the goroutine returns
+}
+
+func (h *Host) startServices(gen *Generation) {
+	for _, e := range gen.Reg.OfKind(registry.KindProcessService) {
+		if !e.Lifecycle.AutoStart {
+			continue
+		}
+		ctx, cancel := context.WithCancel(context.Background())
+		s := &supervisor{e: e, rt: h.rt, cancel: cancel, done: make(chan struct{})}
+		h.services = append(h.services, s)
+		go s.run(ctx)
+	}
+}
+
+// stopServices stops every supervisor (not the processes: kernel shutdown
+// does that) and waits for them.
+func (h *Host) stopServices() {
+	for _, s := range h.services {
+		s.cancel()
+	}
+	for _, s := range h.services {
+		<-s.done
+	}
+}
+
+func (s *supervisor) run(ctx context.Context) {
+	defer close(s.done)
+	log := s.rt.log.With("service", s.e.ID)
+	mb := actor.NewQueueMailbox(0)
+	self, err := s.rt.kernel.Attach(s.e.Host, mb)
+	if err != nil {
+		log.Error("service not started", "err", err)
+		return
+	}
+	defer self.Exit(nil, nil)
+	ctx, stop := context.WithCancel(ctx)
+	defer stop()
+	context.AfterFunc(self.Context(), stop) // kernel shutdown stops us too
+	policy := s.e.Lifecycle.Restart
+	attempts := 0
+	for {
+		started := time.Now()
+		exitErr, alive := s.once(ctx, self, mb, log)
+		if !alive {
+			return
+		}
+		if exitErr == nil {
+			log.Info("service exited normally; not restarting")
+			return
+		}
+		if policy.MaxDelay > 0 && time.Since(started) > policy.MaxDelay {
+			attempts = 0 // it ran long enough: a fresh failure, not a crash loop
+		}
+		attempts++
+		if policy.MaxAttempts > 0 && attempts > policy.MaxAttempts {
+			log.Error("service failed too often; giving up", "attempts", attempts-1, "err", exitErr)
+			return
+		}
+		delay := backoff(policy, attempts)
+		log.Warn("service failed; restarting", "err", exitErr, "attempt", attempts, "delay", delay)
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(delay):
+		}
+	}
+}
+
+// once starts the process and waits for its exit. It returns the exit
+// error, and alive=false when the supervisor must stop.
+func (s *supervisor) once(ctx context.Context, self *actor.Proc, mb *actor.QueueMailbox, log interface {
+	Info(string, ...any)
+	Error(string, ...any)
+}) (error, bool) {
+	pid, err := s.rt.node.SpawnUnit(s.e.Process, s.e.Host, s.e.Input, actor.SpawnOptions{Parent: self.PID(), Monitor: true})
+	if err != nil {
+		log.Error("service spawn failed", "err", err)
+		return err, ctx.Err() == nil
+	}
+	if err := s.rt.kernel.Register(s.e.ID, pid); err != nil && s.rt.kernel.Alive(pid) {
+		log.Error("service name not registered", "err", err)
+	}
+	log.Info("service started", "pid", pid.String())
+	for {
+		for ev, ok := mb.Events.TryPop(); ok; ev, ok = mb.Events.TryPop() {
+			if ev.Kind == actor.EventExit && ev.From == pid {
+				return ev.Err, ctx.Err() == nil
+			}
+		}
+		select {
+		case <-ctx.Done():
+			return nil, false
+		case <-mb.Events.Notify():
+		}
+	}
+}
+
+// backoff is initial * factor^(attempt-1), capped at MaxDelay.
+func backoff(r registry.Restart, attempt int) time.Duration {
+	d := float64(r.InitialDelay) * math.Pow(r.BackoffFactor, float64(attempt-1))
+	if r.MaxDelay > 0 && d > float64(r.MaxDelay) {
+		return r.MaxDelay
+	}
+	return time.Duration(d)
+}
