@@ -128,10 +128,10 @@ func (s sourceBackend) tryRecv() (any, bool, bool) {
 	item, ok := s.src.TryPop()
 	return item, ok, false
 }
-func (s sourceBackend) trySend(any) (bool, bool)    { return false, true }
+func (s sourceBackend) trySend(any) (bool, bool)   { return false, true }
 func (s sourceBackend) recvReady() <-chan struct{} { return s.src.Notify() }
 func (s sourceBackend) sendReady() <-chan struct{} { return nil }
-func (s sourceBackend) close() bool                 { return false }
+func (s sourceBackend) close() bool                { return false }
 
 // NewSourceChannel wraps a Source; conv turns each item into a Lua value
 // on the receiving goroutine.

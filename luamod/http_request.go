@@ -155,7 +155,7 @@ func reqBodyJSON(L *lua.LState) int {
 	if err != nil {
 		var le *Error
 		if !errors.As(err, &le) {
-			err = NewError(INVALID, "invalid JSON body: %v", err)
+			err = NewError(INVALID, "request body: %v", err)
 		}
 		return Fail(L, err)
 	}
