@@ -22,22 +22,32 @@ type selectCase struct {
 
 // OpenChannel installs the global `channel`.
 func OpenChannel(L *lua.LState) {
-	registerMethods(L, channelType, map[string]lua.LGFunction{
-		"send": chSend, "receive": chReceive, "close": chClose,
-		"case_receive": chCaseReceive, "case_send": chCaseSend,
-	})
-	registerMethods(L, caseType, map[string]lua.LGFunction{})
-	mod := L.NewTable()
+	channelMeta(L)
+	mod := L.CreateTable(0, 2)
 	mod.RawSetString("new", L.NewFunction(chNew))
 	mod.RawSetString("select", L.NewFunction(chSelect))
 	L.SetGlobal("channel", ReadOnly(L, mod))
+}
+
+// channelMeta registers the channel and case types once per LState (a
+// channel can reach Lua through time.after or process.inbox() before the
+// `channel` global is ever read).
+func channelMeta(L *lua.LState) lua.LValue {
+	if mt := L.GetTypeMetatable(channelType); mt != lua.LNil {
+		return mt
+	}
+	registerMethods(L, caseType, map[string]lua.LGFunction{})
+	return registerMethods(L, channelType, map[string]lua.LGFunction{
+		"send": chSend, "receive": chReceive, "close": chClose,
+		"case_receive": chCaseReceive, "case_send": chCaseSend,
+	})
 }
 
 // PushChannel returns the Lua object for c.
 func PushChannel(L *lua.LState, c *Channel) *lua.LUserData {
 	ud := L.NewUserData()
 	ud.Value = c
-	ud.Metatable = L.GetTypeMetatable(channelType)
+	ud.Metatable = channelMeta(L)
 	return ud
 }
 

@@ -120,10 +120,10 @@ func errorMeta(L *lua.LState) *lua.LTable {
 	if mt, ok := L.G.Registry.RawGetString(errorMetaKey).(*lua.LTable); ok {
 		return mt
 	}
-	methods := L.NewTable()
+	methods := L.CreateTable(0, 2)
 	methods.RawSetString("kind", L.NewFunction(errKind))
 	methods.RawSetString("message", L.NewFunction(errMessage))
-	mt := L.NewTable()
+	mt := L.CreateTable(0, 4)
 	mt.RawSetString("__index", methods)
 	mt.RawSetString("__tostring", L.NewFunction(errMessage))
 	mt.RawSetString("__eq", L.NewFunction(errEqual))

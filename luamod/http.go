@@ -15,7 +15,7 @@ const (
 func OpenHTTP(L *lua.LState) lua.LValue {
 	registerRequestType(L)
 	registerResponseType(L)
-	mod := L.NewTable()
+	mod := L.CreateTable(0, 6)
 	mod.RawSetString("request", L.NewFunction(httpRequest))
 	mod.RawSetString("response", L.NewFunction(httpResponse))
 	for name, tbl := range httpConstants() {
@@ -73,14 +73,18 @@ func checkExchange(L *lua.LState, typ string) *Exchange {
 	return ex
 }
 
-func registerMethods(L *lua.LState, typ string, methods map[string]lua.LGFunction) {
-	mt := L.NewTypeMetatable(typ)
-	idx := L.NewTable()
+// registerMethods creates the metatable of a userdata type, stored where
+// GetTypeMetatable finds it, and returns it.
+func registerMethods(L *lua.LState, typ string, methods map[string]lua.LGFunction) *lua.LTable {
+	mt := L.CreateTable(0, 2)
+	L.G.Registry.RawSetString(typ, mt) // where GetTypeMetatable looks
+	idx := L.CreateTable(0, len(methods))
 	for name, fn := range methods {
 		idx.RawSetString(name, L.NewFunction(fn))
 	}
 	mt.RawSetString("__index", idx)
 	mt.RawSetString("__metatable", lua.LString("locked"))
+	return mt
 }
 
 func stringTable(L *lua.LState, kv map[string]string) *lua.LTable {

@@ -63,7 +63,7 @@ func jsonDecode(L *lua.LState) int {
 func jsonObject(L *lua.LState) int {
 	switch v := L.Get(1).(type) {
 	case *lua.LNilType:
-		t := L.NewTable()
+		t := L.CreateTable(0, 0)
 		MarkObject(L, t)
 		L.Push(t)
 	case *lua.LTable:

@@ -16,10 +16,20 @@ func Builtins() map[string]Loader {
 	}
 }
 
-// SetupGlobals installs the globals every LState has (besides the Lua
-// standard libraries): `errors`, `channel` and `process`.
+// Globals lists the host's global tables; the script package installs
+// each on first access (every function sets the global of its name).
+func Globals() map[string]func(L *lua.LState) {
+	return map[string]func(L *lua.LState){
+		"errors":  OpenErrors,
+		"channel": OpenChannel,
+		"process": OpenProcess,
+	}
+}
+
+// SetupGlobals installs every host global at once (for tests and tools that
+// build plain LStates).
 func SetupGlobals(L *lua.LState) {
-	OpenErrors(L)
-	OpenChannel(L)
-	OpenProcess(L)
+	for _, open := range Globals() {
+		open(L)
+	}
 }

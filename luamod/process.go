@@ -17,7 +17,7 @@ func OpenProcess(L *lua.LState) {
 		"topic": msgTopic, "from": msgFrom, "payload": msgPayload,
 	})
 	registerMethods(L, payloadType, map[string]lua.LGFunction{"data": payloadData})
-	mod := L.NewTable()
+	mod := L.CreateTable(0, 24)
 	fns := map[string]lua.LGFunction{
 		"pid": procPID, "id": procID, "send": procSend,
 		"spawn":                  spawnVariant(SpawnOptions{}),
@@ -33,12 +33,12 @@ func OpenProcess(L *lua.LState) {
 	for name, fn := range fns {
 		mod.RawSetString(name, L.NewFunction(fn))
 	}
-	reg := L.NewTable()
+	reg := L.CreateTable(0, 3)
 	reg.RawSetString("register", L.NewFunction(regRegister))
 	reg.RawSetString("lookup", L.NewFunction(regLookup))
 	reg.RawSetString("unregister", L.NewFunction(regUnregister))
 	mod.RawSetString("registry", ReadOnly(L, reg))
-	ev := L.NewTable()
+	ev := L.CreateTable(0, 3)
 	ev.RawSetString("EXIT", lua.LString(EventExit))
 	ev.RawSetString("LINK_DOWN", lua.LString(EventLinkDown))
 	ev.RawSetString("CANCEL", lua.LString(EventCancel))

@@ -1,9 +1,11 @@
 package luamod
 
 import (
+	"context"
 	"fmt"
 	"reflect"
 	"strings"
+	"sync/atomic"
 	"time"
 	"unicode"
 
@@ -34,7 +36,7 @@ func (d *Duration) String() string      { return d.D.String() }
 // OpenTime builds the `time` module table (read-only).
 func OpenTime(L *lua.LState) lua.LValue {
 	luar.GetConfig(L).MethodNames = snakeMethodNames
-	mod := L.NewTable()
+	mod := L.CreateTable(0, 10)
 	mod.RawSetString("sleep", L.NewFunction(timeSleep))
 	mod.RawSetString("now", L.NewFunction(timeNow))
 	mod.RawSetString("after", L.NewFunction(timeAfter))
@@ -128,7 +130,10 @@ func timeParseDuration(L *lua.LState) int {
 
 // time.after(d) -> channel that receives one Time after d. The timer fires
 // on its own goroutine and offers into a 1-buffered channel, so it never
-// blocks; an unread channel is garbage once the timer has fired.
+// blocks. It is stopped when the caller's context ends (process exit,
+// request end), so abandoned timeouts do not outlive their process; when it
+// fires it unregisters that hook, so a long-lived process calling
+// time.after in a loop accumulates nothing.
 func timeAfter(L *lua.LState) int {
 	d := CheckDuration(L, 1)
 	c := NewBufferedChannel(1)
@@ -138,7 +143,19 @@ func timeAfter(L *lua.LState) int {
 		}
 		return lua.LNil
 	}
-	time.AfterFunc(d, func() { c.Offer(&Time{T: time.Now()}) })
+	var timer atomic.Pointer[time.Timer]
+	unhook := func() bool { return true }
+	if ctx := L.Context(); ctx != nil {
+		unhook = context.AfterFunc(ctx, func() {
+			if t := timer.Load(); t != nil {
+				t.Stop()
+			}
+		})
+	}
+	timer.Store(time.AfterFunc(d, func() {
+		c.Offer(&Time{T: time.Now()})
+		unhook()
+	}))
 	L.Push(PushChannel(L, c))
 	return 1
 }

@@ -421,7 +421,7 @@ func ReadOnly(L *lua.LState, t *lua.LTable) *lua.LTable {
 	mt.RawSetString("__len", fns.RawGetString("__len"))
 	mt.RawSetString("__metatable", lua.LFalse)
 	mt.RawSetString(readOnlyField, lua.LTrue)
-	proxy := L.NewTable()
+	proxy := L.CreateTable(0, 0)
 	proxy.Metatable = mt
 	return proxy
 }

@@ -41,7 +41,7 @@ func BenchmarkIdleProcessHeap(b *testing.B) {
 	count := envInt("LUAHOST_IDLE_PROCS", 10000)
 	for i := 0; i < b.N; i++ {
 		n := newTestNode(b, map[string]string{"app:idle": `return {main = function() process.inbox():receive() end}`})
-		before := heapInUse()
+		before, stackBefore := heapInUse(), stackInUse()
 		for j := 0; j < count; j++ {
 			if _, err := n.SpawnUnit("app:idle", "app:processes", nil, actor.SpawnOptions{}); err != nil {
 				b.Fatal(err)
@@ -51,8 +51,9 @@ func BenchmarkIdleProcessHeap(b *testing.B) {
 			time.Sleep(time.Millisecond)
 		}
 		time.Sleep(100 * time.Millisecond) // let every process reach receive()
-		after := heapInUse()
+		after, stackAfter := heapInUse(), stackInUse()
 		b.ReportMetric(float64(after-before)/float64(count), "heap-B/proc")
+		b.ReportMetric(float64(stackAfter-stackBefore)/float64(count), "stack-B/proc")
 		b.ReportMetric(float64(count), "procs")
 	}
 }
@@ -90,6 +91,12 @@ func heapInUse() uint64 {
 	var ms runtime.MemStats
 	runtime.ReadMemStats(&ms)
 	return ms.HeapInuse
+}
+
+func stackInUse() uint64 {
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	return ms.StackInuse
 }
 
 func envInt(name string, def int) int {

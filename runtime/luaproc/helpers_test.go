@@ -23,7 +23,7 @@ func newFactory() *script.Factory {
 	for name, load := range luamod.Builtins() {
 		mods[name] = script.Loader(load)
 	}
-	return &script.Factory{Modules: mods, Setup: luamod.SetupGlobals}
+	return &script.Factory{Modules: mods, Globals: luamod.Globals()}
 }
 
 // newTestNode builds a node with the given process scripts (id -> source).

@@ -18,7 +18,7 @@ type Setup func(L *lua.LState)
 // StateOptions tunes LState memory. Zero values take the defaults below.
 type StateOptions struct {
 	CallStackSize    int // frames; default 200
-	RegistrySize     int // initial value stack slots; default 1024
+	RegistrySize     int // initial value stack slots; default 256
 	RegistryMaxSize  int // growth limit; default 256*1024
 	RegistryGrowStep int // default 128
 }
@@ -35,7 +35,7 @@ func (o StateOptions) withDefaults() lua.Options {
 		lo.CallStackSize = 200
 	}
 	if lo.RegistrySize == 0 {
-		lo.RegistrySize = 1024
+		lo.RegistrySize = 256
 	}
 	if lo.RegistryMaxSize == 0 {
 		lo.RegistryMaxSize = 256 * 1024
@@ -58,20 +58,26 @@ type State struct {
 // Factory creates States with the same libraries, globals and modules.
 type Factory struct {
 	Modules Modules
-	Setup   Setup
+	// Globals are installed on first access of their name (see lazy.go);
+	// each function must set the global of that name.
+	Globals map[string]func(L *lua.LState)
+	Setup   Setup // eager per-State setup, run after the base libraries
 	Options StateOptions
 }
 
-// New creates a fresh State.
+// New creates a fresh State: base and string libraries eagerly, every
+// other standard library and every entry of Globals on first use.
 func (f *Factory) New() *State {
 	opts := f.Options.withDefaults()
 	opts.SkipOpenLibs = true
 	L := lua.NewState(opts)
-	L.OpenLibs()
+	openLib(L, lua.BaseLibName, lua.OpenBase)
+	openLib(L, lua.StringLibName, lua.OpenString)
+	installLazyGlobals(L, f.Globals)
 	if f.Setup != nil {
 		f.Setup(L)
 	}
-	meta := L.NewTable()
+	meta := L.CreateTable(0, 1)
 	meta.RawSetString("__index", L.G.Global)
 	return &State{L: L, modules: make(map[string]lua.LValue), envMeta: meta}
 }
