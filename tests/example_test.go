@@ -103,3 +103,23 @@ func TestExampleProgressStreamsIncrementally(t *testing.T) {
 		t.Fatalf("events arrived together (%v apart)", gap)
 	}
 }
+
+func TestExampleCounterService(t *testing.T) {
+	a := startExample(t)
+	// The service starts with the app; wait until it is registered.
+	eventually(t, 5*time.Second, "counter service", func() bool {
+		code, _ := a.get("/api/counter")
+		return code == 200
+	})
+	if _, body := a.get("/api/counter"); body != `{"value":0}` {
+		t.Fatalf("initial: %s", body)
+	}
+	for _, want := range []string{`{"value":3}`, `{"value":6}`} {
+		if code, _, body := a.do("POST", "/api/counter?by=3", "", nil); code != 200 || body != want {
+			t.Fatalf("post: %d %s want %s", code, body, want)
+		}
+	}
+	if _, body := a.get("/api/counter"); body != `{"value":6}` {
+		t.Fatalf("after: %s", body)
+	}
+}
