@@ -1,7 +1,9 @@
 package luamod
 
 import (
+	"reflect"
 	"sync"
+	"time"
 
 	lua "github.com/yuin/gopher-lua"
 )
@@ -13,11 +15,15 @@ import (
 type backend interface {
 	tryRecv() (item any, ok, closed bool)
 	trySend(item any) (ok, closed bool)
-	// recvReady / sendReady are signalled (1-buffered, so a signal is
-	// never lost and a signaller never blocks) when the state may have
-	// changed for a waiting receiver / sender.
-	recvReady() <-chan struct{}
-	sendReady() <-chan struct{}
+	// recvWait / sendWait return the channel a blocked receiver / sender
+	// waits on: a 1-buffered signal channel (a signal is never lost and a
+	// signaller never blocks), or a timer's channel. The zero Value never
+	// fires.
+	recvWait() reflect.Value
+	sendWait() reflect.Value
+	// woke hands back a value a waiter received from recvWait (only timer
+	// channels carry values; signal values are dropped).
+	woke(v reflect.Value)
 	close() bool // false if already closed
 }
 
@@ -88,8 +94,9 @@ func (b *buffer) trySend(item any) (bool, bool) {
 	return true, false
 }
 
-func (b *buffer) recvReady() <-chan struct{} { return b.rr }
-func (b *buffer) sendReady() <-chan struct{} { return b.sr }
+func (b *buffer) recvWait() reflect.Value { return reflect.ValueOf((<-chan struct{})(b.rr)) }
+func (b *buffer) sendWait() reflect.Value { return reflect.ValueOf((<-chan struct{})(b.sr)) }
+func (b *buffer) woke(reflect.Value)      {}
 
 func (b *buffer) close() bool {
 	b.mu.Lock()
@@ -128,10 +135,11 @@ func (s sourceBackend) tryRecv() (any, bool, bool) {
 	item, ok := s.src.TryPop()
 	return item, ok, false
 }
-func (s sourceBackend) trySend(any) (bool, bool)   { return false, true }
-func (s sourceBackend) recvReady() <-chan struct{} { return s.src.Notify() }
-func (s sourceBackend) sendReady() <-chan struct{} { return nil }
-func (s sourceBackend) close() bool                { return false }
+func (s sourceBackend) trySend(any) (bool, bool) { return false, true }
+func (s sourceBackend) recvWait() reflect.Value  { return reflect.ValueOf(s.src.Notify()) }
+func (s sourceBackend) sendWait() reflect.Value  { return reflect.Value{} }
+func (s sourceBackend) woke(reflect.Value)       {}
+func (s sourceBackend) close() bool              { return false }
 
 // NewSourceChannel wraps a Source; conv turns each item into a Lua value
 // on the receiving goroutine.
@@ -149,4 +157,55 @@ func NewBufferedChannel(capacity int) *Channel {
 func (c *Channel) Offer(item any) bool {
 	ok, _ := c.b.trySend(item)
 	return ok
+}
+
+// timerBackend is time.after's channel: it receives one value from a
+// time.Timer. It holds no callback, so an abandoned, unfired timer is
+// garbage as soon as Lua drops the channel (Go 1.23+ timers), and a loop of
+// select-with-timeout accumulates nothing.
+type timerBackend struct {
+	mu      sync.Mutex
+	t       *time.Timer
+	pending *time.Time // received by a waiter, not yet delivered
+	done    bool       // the one value was delivered
+}
+
+func (tb *timerBackend) tryRecv() (any, bool, bool) {
+	tb.mu.Lock()
+	defer tb.mu.Unlock()
+	if tb.pending != nil {
+		v := *tb.pending
+		tb.pending, tb.done = nil, true
+		return &Time{T: v}, true, false
+	}
+	if tb.done {
+		return nil, false, false
+	}
+	select {
+	case v := <-tb.t.C:
+		tb.done = true
+		return &Time{T: v}, true, false
+	default:
+		return nil, false, false
+	}
+}
+
+func (tb *timerBackend) trySend(any) (bool, bool) { return false, true }
+func (tb *timerBackend) recvWait() reflect.Value {
+	tb.mu.Lock()
+	defer tb.mu.Unlock()
+	if tb.done || tb.pending != nil {
+		return reflect.Value{}
+	}
+	return reflect.ValueOf(tb.t.C)
+}
+func (tb *timerBackend) sendWait() reflect.Value { return reflect.Value{} }
+func (tb *timerBackend) close() bool             { return false }
+
+func (tb *timerBackend) woke(v reflect.Value) {
+	if t, ok := v.Interface().(time.Time); ok {
+		tb.mu.Lock()
+		tb.pending = &t
+		tb.mu.Unlock()
+	}
 }

@@ -80,7 +80,7 @@ func chSend(L *lua.LState) int {
 		if closed {
 			L.RaiseError("send on closed channel")
 		}
-		if !wait(L, []<-chan struct{}{c.b.sendReady()}) {
+		if !wait(L, []backend{c.b}, []reflect.Value{c.b.sendWait()}) {
 			return 0
 		}
 	}
@@ -109,7 +109,7 @@ func waitRecv(L *lua.LState, c *Channel) bool {
 		buf.addWaiter(1)
 		defer buf.addWaiter(-1)
 	}
-	return wait(L, []<-chan struct{}{c.b.recvReady()})
+	return wait(L, []backend{c.b}, []reflect.Value{c.b.recvWait()})
 }
 
 func chClose(L *lua.LState) int {
@@ -217,41 +217,52 @@ func selectResult(L *lua.LState, sc *selectCase, v lua.LValue, ok bool) *lua.LTa
 }
 
 func waitCases(L *lua.LState, cases []*selectCase) bool {
-	chans := make([]<-chan struct{}, 0, len(cases))
+	bs := make([]backend, 0, len(cases))
+	chans := make([]reflect.Value, 0, len(cases))
 	for _, sc := range cases {
+		bs = append(bs, sc.ch.b)
 		if sc.send {
-			chans = append(chans, sc.ch.b.sendReady())
+			chans = append(chans, sc.ch.b.sendWait())
 			continue
 		}
 		if buf, ok := sc.ch.b.(*buffer); ok {
 			buf.addWaiter(1)
 			defer buf.addWaiter(-1)
 		}
-		chans = append(chans, sc.ch.b.recvReady())
+		chans = append(chans, sc.ch.b.recvWait())
 	}
-	return wait(L, chans)
+	return wait(L, bs, chans)
 }
 
-// wait blocks until one of chans is signalled (true) or the LState's
-// context ends (false). Nil channels never fire.
-func wait(L *lua.LState, chans []<-chan struct{}) bool {
+// wait blocks until one of chans fires (true) or the LState's context ends
+// (false). chans[i] belongs to backends[i], which gets back any value the
+// wait consumed (a timer's tick). Zero Values never fire.
+func wait(L *lua.LState, backends []backend, chans []reflect.Value) bool {
 	var done <-chan struct{}
 	if ctx := L.Context(); ctx != nil {
 		done = ctx.Done()
 	}
-	if len(chans) == 1 {
-		select {
-		case <-chans[0]:
-			return true
-		case <-done:
-			return false
+	if len(chans) == 1 && chans[0].IsValid() {
+		if sig, ok := chans[0].Interface().(<-chan struct{}); ok {
+			select { // fast path: one signal channel, no reflection
+			case <-sig:
+				return true
+			case <-done:
+				return false
+			}
 		}
 	}
 	sel := make([]reflect.SelectCase, 0, len(chans)+1)
 	sel = append(sel, reflect.SelectCase{Dir: reflect.SelectRecv, Chan: reflect.ValueOf(done)})
 	for _, c := range chans {
-		sel = append(sel, reflect.SelectCase{Dir: reflect.SelectRecv, Chan: reflect.ValueOf(c)})
+		sel = append(sel, reflect.SelectCase{Dir: reflect.SelectRecv, Chan: c})
 	}
-	chosen, _, _ := reflect.Select(sel)
-	return chosen != 0
+	chosen, v, ok := reflect.Select(sel)
+	if chosen == 0 {
+		return false
+	}
+	if ok {
+		backends[chosen-1].woke(v)
+	}
+	return true
 }

@@ -35,6 +35,35 @@ type Exchange struct {
 	bodyRead bool
 
 	reqUD, resUD *lua.LUserData // the Lua objects, created on first use
+
+	hold     string // header kept off the wire (canonical name), "" for none
+	held     string
+	haveHeld bool
+}
+
+// Hold keeps the named response header off the wire: it is removed when
+// headers are committed, and its value is available from Held. The relay
+// uses it for X-SSE-Relay.
+func (ex *Exchange) Hold(name string) { ex.hold = http.CanonicalHeaderKey(name) }
+
+// Held returns the held header's value (removing it from the response if
+// headers are not committed yet).
+func (ex *Exchange) Held() (string, bool) {
+	ex.takeHeld()
+	return ex.held, ex.haveHeld
+}
+
+func (ex *Exchange) takeHeld() {
+	if ex.hold == "" {
+		return
+	}
+	h := ex.W.Header()
+	if vals, ok := h[ex.hold]; ok {
+		if len(vals) > 0 {
+			ex.held, ex.haveHeld = vals[0], true
+		}
+		delete(h, ex.hold)
+	}
 }
 
 // NewExchange wraps one request.
@@ -77,6 +106,7 @@ func (ex *Exchange) commit() {
 	if ex.wrote {
 		return
 	}
+	ex.takeHeld()
 	ex.wrote = true
 	status := ex.status
 	if status == 0 {

@@ -1,11 +1,9 @@
 package luamod
 
 import (
-	"context"
 	"fmt"
 	"reflect"
 	"strings"
-	"sync/atomic"
 	"time"
 	"unicode"
 
@@ -128,34 +126,18 @@ func timeParseDuration(L *lua.LState) int {
 	return 1
 }
 
-// time.after(d) -> channel that receives one Time after d. The timer fires
-// on its own goroutine and offers into a 1-buffered channel, so it never
-// blocks. It is stopped when the caller's context ends (process exit,
-// request end), so abandoned timeouts do not outlive their process; when it
-// fires it unregisters that hook, so a long-lived process calling
-// time.after in a loop accumulates nothing.
+// time.after(d) -> channel that receives one Time after d (see
+// timerBackend: nothing outlives an abandoned timeout).
 func timeAfter(L *lua.LState) int {
 	d := CheckDuration(L, 1)
-	c := NewBufferedChannel(1)
-	c.conv = func(L *lua.LState, item any) lua.LValue {
-		if t, ok := item.(*Time); ok {
-			return luar.New(L, t)
-		}
-		return lua.LNil
-	}
-	var timer atomic.Pointer[time.Timer]
-	unhook := func() bool { return true }
-	if ctx := L.Context(); ctx != nil {
-		unhook = context.AfterFunc(ctx, func() {
-			if t := timer.Load(); t != nil {
-				t.Stop()
-			}
-		})
-	}
-	timer.Store(time.AfterFunc(d, func() {
-		c.Offer(&Time{T: time.Now()})
-		unhook()
-	}))
+	c := &Channel{b: &timerBackend{t: time.NewTimer(d)}, conv: timeToLua}
 	L.Push(PushChannel(L, c))
 	return 1
+}
+
+func timeToLua(L *lua.LState, item any) lua.LValue {
+	if t, ok := item.(*Time); ok {
+		return luar.New(L, t)
+	}
+	return lua.LNil
 }

@@ -39,7 +39,10 @@ func (p *Proc) markDead(result any, err error) (exitState, bool) {
 		return exitState{}, false
 	}
 	p.dead.Store(true)
-	if p.killErr != nil {
+	switch {
+	case p.fixed:
+		result, err = p.fixedRes, nil
+	case p.killErr != nil:
 		result, err = nil, p.killErr
 	}
 	st := exitState{result, err, p.links, p.monitors, p.watching, p.names}

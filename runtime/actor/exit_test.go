@@ -201,3 +201,22 @@ func TestExitOnceAndRelationsCleared(t *testing.T) {
 		t.Fatalf("exited process cause %v", context.Cause(p.Context()))
 	}
 }
+
+func TestSetFixedExit(t *testing.T) {
+	k, _ := newKernel(t, Options{})
+	watcher := attach(t, k)
+	p := attach(t, k)
+	p.SetFixedExit("sse relay closed")
+	if err := k.Monitor(watcher.PID(), p.PID()); err != nil {
+		t.Fatal(err)
+	}
+	if err := k.Terminate(p.PID()); err != nil {
+		t.Fatal(err)
+	}
+	<-p.Context().Done()
+	p.Exit(nil, context.Cause(p.Context()))
+	ev := nextEvent(t, watcher)
+	if ev.Kind != EventExit || ev.Result != "sse relay closed" || ev.Err != nil {
+		t.Fatalf("event %+v", ev)
+	}
+}

@@ -20,12 +20,24 @@ type Proc struct {
 	trap     atomic.Bool
 	dead     atomic.Bool // set once, under mu, when the process exits
 
-	mu       sync.Mutex         // guards the fields below
-	killErr  error              // first kill cause; overrides exit values
+	mu       sync.Mutex // guards the fields below
+	killErr  error      // first kill cause; overrides exit values
+	fixed    bool       // exit values forced by SetFixedExit
+	fixedRes any
 	links    map[*Proc]struct{} // bidirectional links
 	monitors map[*Proc]struct{} // processes monitoring this one
 	watching map[*Proc]struct{} // processes this one monitors
 	names    []string           // registered names owned by this process
+}
+
+// SetFixedExit makes every exit of p, however it happens (Exit, kill,
+// shutdown), report result with no error to monitors and links. It is for
+// processes whose end is always normal by contract: an SSE relay stream
+// reports "sse relay closed" (SPEC 9.3). Call it right after Attach.
+func (p *Proc) SetFixedExit(result any) {
+	p.mu.Lock()
+	p.fixed, p.fixedRes = true, result
+	p.mu.Unlock()
 }
 
 // PID returns the process identifier.

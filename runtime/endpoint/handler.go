@@ -2,6 +2,7 @@ package endpoint
 
 import (
 	"context"
+	"errors"
 
 	"fmt"
 	"log/slog"
@@ -17,11 +18,24 @@ import (
 
 // Handler serves one endpoint with one Lua function.
 type Handler struct {
+	// Post, when set, runs after the Lua function returned without error
+	// or return value, before the response is completed; it may take the
+	// response over (the relay does).
+	Post   Post
 	Unit   *script.Unit
 	Pool   *script.Pool
 	Node   *luaproc.Node // the handler call's process lives here
 	Params []string      // route parameter names
 	Log    *slog.Logger
+}
+
+// Post is a post-match middleware.
+type Post interface {
+	// Header names the response header the middleware reads; it is kept
+	// off the wire (see luamod.Exchange.Hold).
+	Header() string
+	// After may take over the response; it reports whether it did.
+	After(w http.ResponseWriter, r *http.Request, ex *luamod.Exchange) bool
 }
 
 // outcome is what a Lua call produced.
@@ -34,13 +48,19 @@ type outcome struct {
 // ServeHTTP runs the Lua function and completes the response.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	ex := luamod.NewExchange(w, r, h.Params)
+	if h.Post != nil {
+		ex.Hold(h.Post.Header())
+	}
 	ctx, cancel := context.WithCancelCause(r.Context())
 	defer cancel(nil)
 	self := h.Node.NewLazy(h.Unit.ID)
 	self.OnKill = cancel
 	ctx = luamod.WithProcess(luamod.WithExchange(ctx, ex), &luamod.ProcCtx{Self: self, Procs: h.Node})
 	out := h.call(ctx, ex)
-	self.Close()
+	self.Close(exitErr(out.err))
+	if h.Post != nil && out.err == nil && out.returned == nil && h.Post.After(w, r, ex) {
+		return
+	}
 	h.finish(ctx, r, ex, out)
 }
 
@@ -105,4 +125,12 @@ func (h *Handler) fail(ctx context.Context, r *http.Request, ex *luamod.Exchange
 	if !ex.Fail(http.StatusInternalServerError, msg) {
 		h.Log.Debug("error after response started; stream ended", "entry", h.Unit.ID)
 	}
+}
+
+// exitErr turns a handler's Lua error into its process's exit error.
+func exitErr(err error) error {
+	if err == nil {
+		return nil
+	}
+	return errors.New(script.ErrorMessage(err))
 }

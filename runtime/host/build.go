@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"luahost/luamod"
+	"luahost/relay"
 	"luahost/runtime/luaproc"
 	"luahost/runtime/registry"
 	"luahost/runtime/route"
@@ -27,7 +28,7 @@ type Generation struct {
 var knownMiddleware = map[string]bool{}
 
 // knownPostMiddleware lists the post-match middleware names.
-var knownPostMiddleware = map[string]bool{}
+var knownPostMiddleware = map[string]bool{relayName: true}
 
 // Check loads and validates the registry at path and compiles every
 // script, without starting anything. It returns every problem found
@@ -42,7 +43,7 @@ func build(path string, rt *runtime) (*Generation, registry.Errors) {
 	if len(errs) > 0 {
 		return nil, errs
 	}
-	b := &builder{reg: reg, log: rt.log, factory: rt.factory, node: rt.node}
+	b := &builder{reg: reg, log: rt.log, factory: rt.factory, node: rt.node, hub: rt.hub}
 	gen := b.build()
 	if len(b.errs) > 0 {
 		sortErrors(b.errs)
@@ -64,6 +65,7 @@ type builder struct {
 	log     *slog.Logger
 	factory *script.Factory
 	node    *luaproc.Node
+	hub     *relay.Hub
 	errs    registry.Errors
 }
 

@@ -11,6 +11,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"luahost/relay"
 	"luahost/runtime/actor"
 	"luahost/runtime/registry"
 )
@@ -46,6 +47,7 @@ type server struct {
 	id   string
 	addr string // actual listening address
 	srv  *http.Server
+	ln   net.Listener
 }
 
 // Load builds the application at path. On failure it returns every problem
@@ -93,7 +95,7 @@ func (h *Host) startServer(e *registry.Entry) error {
 		return fmt.Errorf("%s: listen %s: %w", e.ID, e.Addr, err)
 	}
 	id := e.ID
-	s := &server{id: id, addr: ln.Addr().String()}
+	s := &server{id: id, addr: ln.Addr().String(), ln: ln}
 	s.srv = &http.Server{
 		Handler:           http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { h.serve(id, w, r) }),
 		ReadTimeout:       e.Timeouts.Read,
@@ -144,6 +146,10 @@ func (h *Host) Addr(serviceID string) string {
 func (h *Host) Shutdown(ctx context.Context) error {
 	grace, cancel := context.WithTimeout(ctx, shutdownGrace)
 	defer cancel()
+	h.stopAccepting()
+	if err := h.rt.hub.Shutdown(grace); err != nil {
+		h.log.Warn("relay streams still open at shutdown", "err", err)
+	}
 	h.mu.Lock()
 	servers := make([]*server, 0, len(h.servers))
 	for _, s := range h.servers {
@@ -170,6 +176,20 @@ func (h *Host) Shutdown(ctx context.Context) error {
 	}
 	return ctx.Err()
 }
+
+// stopAccepting closes the listeners so no new stream starts while the
+// open ones say goodbye.
+func (h *Host) stopAccepting() {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	for _, s := range h.servers {
+		s.srv.SetKeepAlivesEnabled(false)
+		_ = s.ln.Close()
+	}
+}
+
+// Relay returns the relay hub (for tests and tools).
+func (h *Host) Relay() *relay.Hub { return h.rt.hub }
 
 func (h *Host) closeAll() {
 	h.mu.Lock()

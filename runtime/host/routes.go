@@ -11,6 +11,10 @@ func (b *builder) routes(gen *Generation) {
 	for _, svc := range b.reg.OfKind(registry.KindHTTPService) {
 		gen.Handlers[svc.ID] = route.NewTable()
 	}
+	posts := map[string]endpoint.Post{}
+	for _, r := range b.reg.OfKind(registry.KindHTTPRouter) {
+		posts[r.ID] = b.routerPost(r)
+	}
 	for _, ep := range b.reg.OfKind(registry.KindHTTPEndpoint) {
 		router := b.reg.ByID[ep.Router]
 		table := gen.Handlers[router.Server]
@@ -18,7 +22,7 @@ func (b *builder) routes(gen *Generation) {
 		if table == nil || unit == nil || pool == nil {
 			continue // already reported (compile error or bad reference)
 		}
-		h := &endpoint.Handler{Unit: unit, Pool: pool, Node: b.node, Log: b.log.With("endpoint", ep.ID)}
+		h := &endpoint.Handler{Unit: unit, Pool: pool, Node: b.node, Post: posts[router.ID], Log: b.log.With("endpoint", ep.ID)}
 		params, err := table.Add(ep.ID, ep.Method, router.Prefix, ep.Path, h)
 		if err != nil {
 			b.addErr(ep, ep.Pos, "%v", err)

@@ -3,6 +3,9 @@ package host
 import (
 	"log/slog"
 
+	"luahost/luamod"
+	"luahost/relay"
+
 	"luahost/runtime/actor"
 	"luahost/runtime/luaproc"
 	"luahost/runtime/script"
@@ -16,10 +19,12 @@ type runtime struct {
 	kernel  *actor.Kernel
 	node    *luaproc.Node
 	factory *script.Factory
+	hub     *relay.Hub
 }
 
 func newRuntime(log *slog.Logger) *runtime {
 	k := actor.New(actor.Options{Logger: log})
 	f := newFactory()
-	return &runtime{log: log, kernel: k, node: luaproc.NewNode(k, f, log), factory: f}
+	hub := relay.NewHub(k, luamod.EncodeGoJSON, log)
+	return &runtime{log: log, kernel: k, node: luaproc.NewNode(k, f, log), factory: f, hub: hub}
 }

@@ -51,13 +51,14 @@ func (z *Lazy) get() *self {
 	return z.self
 }
 
-// Close ends the process if it was started.
-func (z *Lazy) Close() {
+// Close ends the process if it was started: normally, or with err when the
+// handler failed (monitors see the error; links get LINK_DOWN).
+func (z *Lazy) Close(err error) {
 	if z.stop != nil {
 		z.stop()
 	}
 	if z.self != nil {
-		z.self.p.Exit(nil, nil)
+		z.self.p.Exit(nil, err)
 	}
 }
 
