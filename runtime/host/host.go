@@ -111,7 +111,8 @@ func (h *Host) startServer(e *registry.Entry) error {
 	h.wg.Add(1)
 	go func() {
 		defer h.wg.Done()
-		if err := s.srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		err := s.srv.Serve(ln)
+		if err != nil && !errors.Is(err, http.ErrServerClosed) && !errors.Is(err, net.ErrClosed) {
 			h.log.Error("server stopped", "service", id, "err", err)
 		}
 	}()
