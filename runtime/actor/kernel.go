@@ -137,3 +137,7 @@ func (k *Kernel) kill(p *Proc, cause error) bool {
 }
 
 func notFound(pid PID) error { return fmt.Errorf("pid %s: %w", pid, ErrNotFound) }
+
+// NewMailbox returns a default QueueMailbox bounded by the kernel's
+// mailbox limit (Options.MailboxLimit).
+func (k *Kernel) NewMailbox() *QueueMailbox { return NewQueueMailbox(k.limit) }

@@ -46,7 +46,7 @@ func (h *Host) stopServices() {
 func (s *supervisor) run(ctx context.Context) {
 	defer close(s.done)
 	log := s.rt.log.With("service", s.e.ID)
-	mb := actor.NewQueueMailbox(0)
+	mb := s.rt.kernel.NewMailbox()
 	self, err := s.rt.kernel.Attach(s.e.Host, mb)
 	if err != nil {
 		log.Error("service not started", "err", err)

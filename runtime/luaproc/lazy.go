@@ -4,7 +4,6 @@ import (
 	"context"
 
 	"luahost/luamod"
-	"luahost/runtime/actor"
 )
 
 // Lazy is the process of one HTTP handler call. The kernel entry is created
@@ -36,7 +35,7 @@ func (z *Lazy) get() *self {
 	if z.self != nil || z.err != nil {
 		return z.self
 	}
-	mb := actor.NewQueueMailbox(0)
+	mb := z.n.K.NewMailbox()
 	p, err := z.n.K.Attach(z.id, mb)
 	if err != nil {
 		z.err = err

@@ -43,7 +43,7 @@ func (n *Node) SpawnUnit(id, host string, args []any, o actor.SpawnOptions) (act
 	if !cat.IsHost(host) {
 		return actor.PID{}, luamod.NewError(luamod.NOT_FOUND, "no process.host %q", host)
 	}
-	mb := actor.NewQueueMailbox(0)
+	mb := n.K.NewMailbox()
 	o.Mailbox = mb
 	pid, err := n.K.Spawn(host, n.run(unit, args, mb), o)
 	if err != nil {
