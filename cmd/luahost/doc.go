@@ -1,7 +1,7 @@
 // Command luahost runs a web application written in Lua, described by a
 // registry file.
 //
-//	luahost run [--log-level L] [--log-format text|json] [REGISTRY]
+//	luahost run [--watch] [--log-level L] [--log-format text|json] [REGISTRY]
 //	luahost check REGISTRY
 //	luahost version
 //

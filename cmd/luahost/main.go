@@ -51,7 +51,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 
 func usage(w io.Writer) {
 	fmt.Fprint(w, `usage:
-  luahost run [--log-level debug|info|warn|error] [--log-format text|json] [REGISTRY]
+  luahost run [--watch] [--log-level debug|info|warn|error] [--log-format text|json] [REGISTRY]
   luahost check REGISTRY
   luahost version
 REGISTRY defaults to registry.yaml; "luahost" alone runs it.
@@ -77,6 +77,7 @@ func cmdRun(args []string, stderr io.Writer) int {
 	fs.SetOutput(stderr)
 	level := fs.String("log-level", "info", "debug, info, warn or error")
 	format := fs.String("log-format", "text", "text or json")
+	watchFlag := fs.Bool("watch", false, "reload scripts and registry when they change")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
@@ -89,10 +90,10 @@ func cmdRun(args []string, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "luahost:", err)
 		return 2
 	}
-	return serve(path, log, stderr)
+	return serve(path, *watchFlag, log, stderr)
 }
 
-func serve(path string, log *slog.Logger, stderr io.Writer) int {
+func serve(path string, watch bool, log *slog.Logger, stderr io.Writer) int {
 	sig := make(chan os.Signal, 2) // room for the first and the "hurry up" signal
 	signal.Notify(sig, os.Interrupt, syscall.SIGTERM)
 	defer signal.Stop(sig)
@@ -104,6 +105,11 @@ func serve(path string, log *slog.Logger, stderr io.Writer) int {
 	if err := h.Start(); err != nil {
 		fmt.Fprintln(stderr, "luahost:", err)
 		return 1
+	}
+	if watch {
+		if err := h.Watch(); err != nil {
+			log.Error("hot reload unavailable", "err", err)
+		}
 	}
 	waitForSignal(sig, log)
 	ctx, cancel := context.WithTimeout(context.Background(), shutdownTimeout)

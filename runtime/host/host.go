@@ -14,6 +14,7 @@ import (
 	"luahost/relay"
 	"luahost/runtime/actor"
 	"luahost/runtime/registry"
+	"luahost/runtime/watch"
 )
 
 // Defaults for http.service timeouts that the registry leaves unset.
@@ -29,21 +30,26 @@ const (
 // actor kernel they share.
 type Host struct {
 	log      *slog.Logger
+	path     string // root registry file
 	rt       *runtime
 	gen      atomic.Pointer[Generation]
-	services []*supervisor
+	reloadMu sync.Mutex // serialises Reload
 
 	baseCtx    context.Context // parent of every request context
 	cancelBase context.CancelFunc
 
-	mu      sync.Mutex
-	servers map[string]*server // by http.service id
-	wg      sync.WaitGroup     // server goroutines
+	mu       sync.Mutex
+	servers  map[string]*server // by http.service id
+	retired  []*server          // replaced by a reload, finishing their requests
+	services map[string]*supervisor
+	watcher  *watch.Watcher
+	wg       sync.WaitGroup // server goroutines
 }
 
 // server is one listening http.service. Its handler reads the route table of
 // the current generation on every request.
 type server struct {
+	e    *registry.Entry
 	id   string
 	addr string // actual listening address
 	srv  *http.Server
@@ -60,7 +66,8 @@ func Load(path string, log *slog.Logger) (*Host, registry.Errors) {
 		return nil, errs
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	h := &Host{log: log, rt: rt, baseCtx: ctx, cancelBase: cancel, servers: make(map[string]*server)}
+	h := &Host{log: log, path: path, rt: rt, baseCtx: ctx, cancelBase: cancel,
+		servers: make(map[string]*server), services: make(map[string]*supervisor)}
 	h.gen.Store(gen)
 	rt.node.SetCatalog(gen)
 	return h, nil
@@ -76,26 +83,22 @@ func (h *Host) Generation() *Generation { return h.gen.Load() }
 // background. If any bind fails, the servers already started are closed.
 func (h *Host) Start() error {
 	gen := h.gen.Load()
-	for _, e := range gen.Reg.OfKind(registry.KindHTTPService) {
-		if !e.Lifecycle.AutoStart {
-			continue
-		}
-		if err := h.startServer(e); err != nil {
-			h.closeAll()
-			return err
-		}
+	if _, err := h.syncServers(gen); err != nil {
+		h.closeAll()
+		return err
 	}
-	h.startServices(gen)
+	h.syncServices(nil, gen)
 	return nil
 }
 
-func (h *Host) startServer(e *registry.Entry) error {
+// listen binds an http.service; serving starts with run.
+func (h *Host) listen(e *registry.Entry) (*server, error) {
 	ln, err := net.Listen("tcp", e.Addr)
 	if err != nil {
-		return fmt.Errorf("%s: listen %s: %w", e.ID, e.Addr, err)
+		return nil, fmt.Errorf("%s: listen %s: %w", e.ID, e.Addr, err)
 	}
 	id := e.ID
-	s := &server{id: id, addr: ln.Addr().String(), ln: ln}
+	s := &server{e: e, id: id, addr: ln.Addr().String(), ln: ln}
 	s.srv = &http.Server{
 		Handler:           http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { h.serve(id, w, r) }),
 		ReadTimeout:       e.Timeouts.Read,
@@ -105,19 +108,74 @@ func (h *Host) startServer(e *registry.Entry) error {
 		BaseContext:       func(net.Listener) context.Context { return h.baseCtx },
 		ErrorLog:          slog.NewLogLogger(h.log.Handler(), slog.LevelDebug),
 	}
-	h.mu.Lock()
-	h.servers[id] = s
-	h.mu.Unlock()
+	return s, nil
+}
+
+// run serves s on a goroutine owned by the host (awaited in Shutdown).
+func (h *Host) run(s *server) {
 	h.wg.Add(1)
 	go func() {
 		defer h.wg.Done()
-		err := s.srv.Serve(ln)
+		err := s.srv.Serve(s.ln)
 		if err != nil && !errors.Is(err, http.ErrServerClosed) && !errors.Is(err, net.ErrClosed) {
-			h.log.Error("server stopped", "service", id, "err", err)
+			h.log.Error("server stopped", "service", s.id, "err", err)
 		}
 	}()
-	h.log.Info("listening", "service", id, "addr", "http://"+s.addr)
-	return nil
+	h.log.Info("listening", "service", s.id, "addr", "http://"+s.addr)
+}
+
+// syncServers makes the running servers match gen: it binds new and
+// rebound services first (so a failed bind changes nothing), then swaps
+// them in and returns the servers to retire.
+func (h *Host) syncServers(gen *Generation) ([]*server, error) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	want := map[string]*registry.Entry{}
+	var started []*server
+	for _, e := range gen.Reg.OfKind(registry.KindHTTPService) {
+		if !e.Lifecycle.AutoStart {
+			continue
+		}
+		want[e.ID] = e
+		if cur := h.servers[e.ID]; cur != nil && cur.e.Addr == e.Addr && cur.e.Timeouts == e.Timeouts {
+			continue
+		}
+		s, err := h.listen(e)
+		if err != nil {
+			for _, s := range started {
+				_ = s.ln.Close()
+			}
+			return nil, err
+		}
+		started = append(started, s)
+	}
+	var retired []*server
+	for _, s := range started {
+		if old := h.servers[s.id]; old != nil {
+			retired = append(retired, old)
+		}
+		h.servers[s.id] = s
+		h.run(s)
+	}
+	for id, s := range h.servers {
+		if want[id] == nil {
+			retired = append(retired, s)
+			delete(h.servers, id)
+		}
+	}
+	return retired, nil
+}
+
+// retireServers stops servers a reload replaced: they accept nothing new
+// and finish their requests and streams in the background.
+func (h *Host) retireServers(list []*server) {
+	h.mu.Lock()
+	h.retired = append(h.retired, list...)
+	h.mu.Unlock()
+	for _, s := range list {
+		h.log.Info("server retired", "service", s.id, "addr", s.addr)
+		go func() { _ = s.srv.Shutdown(context.Background()) }()
+	}
 }
 
 // serve routes a request through the current generation.
@@ -152,11 +210,16 @@ func (h *Host) Shutdown(ctx context.Context) error {
 		h.log.Warn("relay streams still open at shutdown", "err", err)
 	}
 	h.mu.Lock()
-	servers := make([]*server, 0, len(h.servers))
+	servers := make([]*server, 0, len(h.servers)+len(h.retired))
 	for _, s := range h.servers {
 		servers = append(servers, s)
 	}
+	servers = append(servers, h.retired...)
+	w := h.watcher
 	h.mu.Unlock()
+	if w != nil {
+		_ = w.Close()
+	}
 	var wg sync.WaitGroup
 	for _, s := range servers {
 		wg.Add(1)

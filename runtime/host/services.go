@@ -3,6 +3,7 @@ package host
 import (
 	"context"
 	"math"
+	"sync/atomic"
 	"time"
 
 	"luahost/runtime/actor"
@@ -12,33 +13,77 @@ import (
 // supervisor keeps one process.service running: it starts the process,
 // registers it under the entry id, and restarts it with exponential backoff
 // when it exits with an error. Its goroutine is owned by the Host (started
-// in startServices, stopped by cancelling ctx, awaited through done).
+// by syncServices, stopped by stop, which waits through done).
 type supervisor struct {
-	e      *registry.Entry
-	rt     *runtime
-	cancel context.CancelFunc
-	done   chan struct{} // closed when the goroutine returns
+	e           *registry.Entry
+	fingerprint string // what it runs; a reload that changes it restarts the service
+	rt          *runtime
+	cancel      context.CancelFunc
+	kill        atomic.Bool   // on stop, terminate the process and wait for it
+	done        chan struct{} // closed when the goroutine returns
 }
 
-func (h *Host) startServices(gen *Generation) {
+func (h *Host) startService(gen *Generation, e *registry.Entry) {
+	ctx, cancel := context.WithCancel(context.Background())
+	s := &supervisor{e: e, fingerprint: gen.fingerprint(e), rt: h.rt, cancel: cancel, done: make(chan struct{})}
+	h.services[e.ID] = s
+	go s.run(ctx)
+}
+
+// stop ends the supervisor; with kill it also terminates the process (and
+// waits for it to exit, so its name is free for a successor).
+func (s *supervisor) stop(kill bool) {
+	s.kill.Store(kill)
+	s.cancel()
+	<-s.done
+}
+
+// syncServices makes the supervisors match gen (old is nil at start):
+// services that are new or whose fingerprint changed are (re)started on the
+// new code, removed ones are stopped, untouched ones keep running. It
+// returns the ids it restarted.
+func (h *Host) syncServices(old, gen *Generation) []string {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	var restarted []string
+	want := map[string]bool{}
 	for _, e := range gen.Reg.OfKind(registry.KindProcessService) {
 		if !e.Lifecycle.AutoStart {
 			continue
 		}
-		ctx, cancel := context.WithCancel(context.Background())
-		s := &supervisor{e: e, rt: h.rt, cancel: cancel, done: make(chan struct{})}
-		h.services = append(h.services, s)
-		go s.run(ctx)
+		want[e.ID] = true
+		cur := h.services[e.ID]
+		if cur != nil && cur.fingerprint == gen.fingerprint(e) {
+			continue
+		}
+		if cur != nil {
+			cur.stop(true)
+			restarted = append(restarted, e.ID)
+		}
+		h.startService(gen, e)
 	}
+	for id, s := range h.services {
+		if !want[id] {
+			s.stop(true)
+			delete(h.services, id)
+		}
+	}
+	return restarted
 }
 
 // stopServices stops every supervisor (not the processes: kernel shutdown
 // does that) and waits for them.
 func (h *Host) stopServices() {
+	h.mu.Lock()
+	list := make([]*supervisor, 0, len(h.services))
 	for _, s := range h.services {
+		list = append(list, s)
+	}
+	h.mu.Unlock()
+	for _, s := range list {
 		s.cancel()
 	}
-	for _, s := range h.services {
+	for _, s := range list {
 		<-s.done
 	}
 }
@@ -109,8 +154,31 @@ func (s *supervisor) once(ctx context.Context, self *actor.Proc, mb *actor.Queue
 		}
 		select {
 		case <-ctx.Done():
+			if s.kill.Load() {
+				s.terminate(pid, mb)
+			}
 			return nil, false
 		case <-mb.Events.Notify():
+		}
+	}
+}
+
+// terminate kills the service process and waits (bounded) for its EXIT.
+func (s *supervisor) terminate(pid actor.PID, mb *actor.QueueMailbox) {
+	if s.rt.kernel.Terminate(pid) != nil {
+		return // already gone
+	}
+	deadline := time.After(5 * time.Second)
+	for {
+		for ev, ok := mb.Events.TryPop(); ok; ev, ok = mb.Events.TryPop() {
+			if ev.Kind == actor.EventExit && ev.From == pid {
+				return
+			}
+		}
+		select {
+		case <-mb.Events.Notify():
+		case <-deadline:
+			return
 		}
 	}
 }

@@ -2,6 +2,7 @@ package script
 
 import (
 	"bytes"
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"os"
@@ -16,6 +17,7 @@ type Program struct {
 	Path    string // file it was read from
 	Display string // name used in error messages ("scripts/hello.lua")
 	Proto   *lua.FunctionProto
+	Hash    [32]byte // SHA-256 of the source: tells a reload what changed
 }
 
 // CompileError is a script that failed to load or compile, located by file:line.
@@ -52,7 +54,7 @@ func Compile(src []byte, path, display string) (*Program, error) {
 	if err != nil {
 		return nil, &CompileError{File: display, Msg: strings.TrimSpace(err.Error())}
 	}
-	return &Program{Path: path, Display: display, Proto: proto}, nil
+	return &Program{Path: path, Display: display, Proto: proto, Hash: sha256.Sum256(src)}, nil
 }
 
 func parseError(display string, src []byte, err error) error {

@@ -11,8 +11,9 @@ type Pool struct {
 	factory *Factory
 	max     int
 
-	mu   sync.Mutex
-	idle []*State
+	mu     sync.Mutex
+	idle   []*State
+	closed bool // retired: States coming back are closed, not kept
 }
 
 // NewPool creates a pool; max <= 0 means 64 idle States.
@@ -47,7 +48,7 @@ func (p *Pool) Put(s *State) {
 	}
 	s.L.SetTop(0)
 	p.mu.Lock()
-	if len(p.idle) < p.max {
+	if !p.closed && len(p.idle) < p.max {
 		p.idle = append(p.idle, s)
 		p.mu.Unlock()
 		return
@@ -63,11 +64,12 @@ func (p *Pool) Idle() int {
 	return len(p.idle)
 }
 
-// Drain closes every idle State (used when a generation is retired).
-func (p *Pool) Drain() {
+// Close retires the pool (its generation was replaced): idle States are
+// closed now, States still in use are closed when they come back.
+func (p *Pool) Close() {
 	p.mu.Lock()
 	idle := p.idle
-	p.idle = nil
+	p.idle, p.closed = nil, true
 	p.mu.Unlock()
 	for _, s := range idle {
 		s.Close()
