@@ -82,7 +82,7 @@ func ParseConfig(header string) (Config, error) {
 		}
 	}
 	if v, ok := fields["metadata"]; ok && v != nil {
-		m, ok := v.(map[string]any)
+		m, ok := asObject(v) // [] (a Lua {} through json.encode) counts as {}
 		if !ok {
 			return cfg, &FieldError{"metadata", "must be an object"}
 		}

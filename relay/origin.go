@@ -65,25 +65,44 @@ func sameOrigin(origin string, r *http.Request) bool {
 	return u.Scheme == scheme && strings.EqualFold(u.Host, r.Host)
 }
 
-// matchOrigin matches origin against pattern; '*' matches any run of
-// characters that contains no '.', '/' or ':' (one host label).
+// matchOrigin matches origin against pattern; '*' matches one or more
+// characters other than '.', '/' and ':' (within one host label). It runs
+// in O(len(pattern) * len(origin)): the origin is untrusted input, and a
+// backtracking match with several stars would be exponential in it.
 func matchOrigin(pattern, origin string) bool {
-	star := strings.IndexByte(pattern, '*')
-	if star < 0 {
+	if strings.IndexByte(pattern, '*') < 0 {
 		return pattern == origin
 	}
-	if !strings.HasPrefix(origin, pattern[:star]) {
-		return false
-	}
-	origin, pattern = origin[star:], pattern[star+1:]
-	label := strings.IndexAny(origin, "./:")
-	if label < 0 {
-		label = len(origin)
-	}
-	for i := 1; i <= label; i++ { // '*' matches 1..label characters
-		if matchOrigin(pattern, origin[i:]) {
-			return true
+	// cur[j]: the pattern read so far matches origin[:j].
+	n := len(origin)
+	cur, next := make([]bool, n+1), make([]bool, n+1)
+	cur[0] = true
+	for i := 0; i < len(pattern); i++ {
+		clear(next)
+		hit := false
+		if c := pattern[i]; c != '*' {
+			for j := 0; j < n; j++ {
+				if cur[j] && origin[j] == c {
+					next[j+1], hit = true, true
+				}
+			}
+		} else {
+			run := false // a star that started at or before j can take origin[j]
+			for j := 0; j < n; j++ {
+				run = run || cur[j]
+				if strings.IndexByte("./:", origin[j]) >= 0 {
+					run = false
+					continue
+				}
+				if run {
+					next[j+1], hit = true, true
+				}
+			}
 		}
+		if !hit {
+			return false
+		}
+		cur, next = next, cur
 	}
-	return false
+	return cur[n]
 }

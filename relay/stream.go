@@ -73,7 +73,9 @@ func (s *stream) open() *ending {
 		s.send(s.cfg.Target, TopicJoin, s.presence())
 	}
 	s.startTimers(s.cfg)
-	if err := s.flush(); err != nil {
+	// The headers go out now even when there is no first frame (managed
+	// mode without retry), so the client sees the stream open at once.
+	if err := s.flushAlways(); err != nil {
 		return &ending{leave: true}
 	}
 	return nil
@@ -127,18 +129,23 @@ func (s *stream) drain() *ending {
 	if overflow {
 		return &ending{done: ReasonSlow, leave: true}
 	}
-	for i := range s.events {
-		if end := s.handleEvent(&s.events[i]); end != nil {
-			return end
-		}
-	}
+	// Messages before events: a target that sends its last messages and
+	// then exits has its EXIT in the same batch, and those messages must
+	// still reach the client before `done`.
 	for i := range s.msgs {
 		if end := s.handle(&s.msgs[i]); end != nil {
+			clear(s.msgs)
 			s.flushQuietly()
 			return end
 		}
 	}
 	clear(s.msgs)
+	for i := range s.events {
+		if end := s.handleEvent(&s.events[i]); end != nil {
+			s.flushQuietly()
+			return end
+		}
+	}
 	if err := s.flush(); err != nil {
 		return &ending{leave: true}
 	}
@@ -249,8 +256,16 @@ func (s *stream) flush() error {
 	if len(s.buf) == 0 {
 		return nil
 	}
+	return s.flushAlways()
+}
+
+// flushAlways is flush, but flushes (the headers) even with no frames.
+func (s *stream) flushAlways() error {
 	_ = s.rc.SetWriteDeadline(time.Now().Add(s.hub.WriteTimeout))
-	_, err := s.w.Write(s.buf)
+	var err error
+	if len(s.buf) > 0 {
+		_, err = s.w.Write(s.buf)
+	}
 	if err == nil {
 		err = s.rc.Flush()
 	}

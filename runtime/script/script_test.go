@@ -24,7 +24,7 @@ func mustCompile(t *testing.T, src, name string) *Program {
 
 func TestCompileErrorsCarryFileLine(t *testing.T) {
 	cases := map[string]string{
-		"return {\n  x = = 1\n}\n":          "bad.lua:2: syntax error near '='",
+		"return {\n  x = = 1\n}\n":             "bad.lua:2: syntax error near '='",
 		"local function f()\n  if true then\n": "bad.lua:2: syntax error at end of file",
 	}
 	for src, want := range cases {
