@@ -3,14 +3,11 @@ package tests
 import (
 	"context"
 	"io/fs"
-	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
-
-	"luahost/runtime/host"
 )
 
 // startExample boots the repository's own example application (registry.yaml
@@ -39,21 +36,7 @@ func startExample(t *testing.T) *app {
 	if err != nil {
 		t.Fatal(err)
 	}
-	logs := &logBuffer{}
-	log := slog.New(slog.NewTextHandler(logs, nil))
-	h, errs := host.Load(filepath.Join(dir, "registry.yaml"), log)
-	if len(errs) > 0 {
-		t.Fatalf("example registry: %v", errs)
-	}
-	if err := h.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		_ = h.Shutdown(ctx)
-	})
-	return &app{t: t, h: h, base: "http://" + h.Addr("app:gateway"), logs: logs}
+	return bootApp(t, filepath.Join(dir, "registry.yaml"))
 }
 
 func TestExampleApp(t *testing.T) {

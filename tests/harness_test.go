@@ -60,9 +60,16 @@ func startApp(t *testing.T, entries string, files map[string]string) *app {
 		all[k] = v
 	}
 	writeFiles(t, dir, all)
+	return bootApp(t, filepath.Join(dir, "registry.yaml"))
+}
+
+// bootApp loads and starts the registry at path, with debug logs captured;
+// the host is shut down when the test ends.
+func bootApp(t *testing.T, path string) *app {
+	t.Helper()
 	logs := &logBuffer{}
 	log := slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	h, errs := host.Load(filepath.Join(dir, "registry.yaml"), log)
+	h, errs := host.Load(path, log)
 	if len(errs) > 0 {
 		t.Fatalf("build failed:\n%v", errs)
 	}
