@@ -174,19 +174,21 @@ func procSetOptions(L *lua.LState) int {
 
 func procInbox(L *lua.LState) int {
 	pc := proc(L)
-	if pc.inboxUD == nil {
-		pc.inboxUD = PushChannel(L, NewSourceChannel(pc.Self.Inbox(), messageToLua))
-	}
-	L.Push(pc.inboxUD)
-	return 1
+	return pushProcChannel(L, &pc.inboxUD, pc.Self.Inbox, messageToLua)
 }
 
 func procEvents(L *lua.LState) int {
 	pc := proc(L)
-	if pc.eventsUD == nil {
-		pc.eventsUD = PushChannel(L, NewSourceChannel(pc.Self.Events(), eventToLua))
+	return pushProcChannel(L, &pc.eventsUD, pc.Self.Events, eventToLua)
+}
+
+// pushProcChannel pushes the process's inbox or events channel, creating
+// it on first use so every call in one process returns the same object.
+func pushProcChannel(L *lua.LState, cache **lua.LUserData, src func() Source, conv func(*lua.LState, any) lua.LValue) int {
+	if *cache == nil {
+		*cache = PushChannel(L, NewSourceChannel(src(), conv))
 	}
-	L.Push(pc.eventsUD)
+	L.Push(*cache)
 	return 1
 }
 
