@@ -59,8 +59,11 @@ func (b *box) PushMessage(m actor.Message) bool {
 	}
 	if len(b.msgs)+1 > b.maxCount || b.bytes+size > b.maxBytes {
 		b.overflow = true
-		b.mu.Unlock()
+		// Under the lock: Close (at the stream's exit) waits for it, so
+		// a late call can never set a past write deadline on the
+		// connection after it moved on to its next request.
 		b.onOverflow()
+		b.mu.Unlock()
 		b.wake()
 		return true
 	}
