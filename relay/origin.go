@@ -1,6 +1,7 @@
 package relay
 
 import (
+	"net"
 	"net/http"
 	"net/url"
 	"strings"
@@ -62,7 +63,19 @@ func sameOrigin(origin string, r *http.Request) bool {
 	if r.TLS != nil {
 		scheme = "https"
 	}
-	return u.Scheme == scheme && strings.EqualFold(u.Host, r.Host)
+	return u.Scheme == scheme && strings.EqualFold(withPort(u.Host, scheme), withPort(r.Host, scheme))
+}
+
+// withPort adds the scheme's default port to a host without one, so
+// "http://x" and "Host: x:80" are the same origin.
+func withPort(host, scheme string) string {
+	if _, _, err := net.SplitHostPort(host); err == nil {
+		return host
+	}
+	if scheme == "https" {
+		return net.JoinHostPort(strings.Trim(host, "[]"), "443")
+	}
+	return net.JoinHostPort(strings.Trim(host, "[]"), "80")
 }
 
 // matchOrigin matches origin against pattern; '*' matches one or more

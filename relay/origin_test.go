@@ -28,6 +28,10 @@ func TestOrigins(t *testing.T) {
 		{"", "127.0.0.1:8080", false, "http://localhost:8080", false},
 		{"", "127.0.0.1:8080", false, "http://127.0.0.1", false},
 		{"", "127.0.0.1:8080", false, "null", false},
+		{"", "example.com:80", false, "http://example.com", true}, // default ports
+		{"", "example.com", false, "http://example.com:80", true},
+		{"", "example.com", true, "https://example.com:443", true},
+		{"", "example.com:8080", false, "http://example.com", false},
 		{"", "127.0.0.1:8080", false, "::not a url", false},
 		{"   ", "127.0.0.1:8080", false, "http://127.0.0.1:8080", true}, // blank option = unset
 		// A list.

@@ -71,3 +71,28 @@ end}`,
 		t.Fatal("stream did not end")
 	}
 }
+
+func TestRelayHeadStartsNoStream(t *testing.T) {
+	entries := relayRouter("") + `
+  - name: open
+    kind: function.lua
+    source: file://open.lua
+    method: handler
+    modules: [http]
+  - name: open.ep
+    kind: http.endpoint
+    meta: {router: sse}
+    method: GET
+    path: /events
+    func: open
+`
+	a := startApp(t, entries, map[string]string{"open.lua": `local http = require("http")
+return {handler = function() http.response():set_header("X-SSE-Relay", "{}") end}`})
+	code, hdr, body := a.do("HEAD", "/sse/events", "", nil)
+	if code != 200 || hdr.Get("Content-Type") != "text/event-stream" || body != "" || hdr.Get("X-Sse-Relay") != "" {
+		t.Fatalf("%d %v %q", code, hdr, body)
+	}
+	if n := a.h.Relay().Active(); n != 0 {
+		t.Fatalf("HEAD opened %d streams", n)
+	}
+}

@@ -26,6 +26,12 @@ func (p relayPost) After(w http.ResponseWriter, r *http.Request, ex *luamod.Exch
 	if !ok || ex.Committed() || (ex.Status() != 0 && ex.Status() != http.StatusOK) {
 		return false
 	}
+	if r.Method == http.MethodHead { // HEAD learns what GET would stream; no stream starts
+		w.Header().Set("Content-Type", "text/event-stream")
+		w.Header().Set("Cache-Control", "no-cache")
+		w.WriteHeader(http.StatusOK)
+		return true
+	}
 	p.mw.Serve(w, r, cfg)
 	return true
 }
