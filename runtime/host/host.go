@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -174,7 +175,13 @@ func (h *Host) retireServers(list []*server) {
 	h.mu.Unlock()
 	for _, s := range list {
 		h.log.Info("server retired", "service", s.id, "addr", s.addr)
-		go func() { _ = s.srv.Shutdown(context.Background()) }()
+		go func() {
+			_ = s.srv.Shutdown(context.Background())
+			// Done: forget it, so many rebinds do not accumulate servers.
+			h.mu.Lock()
+			h.retired = slices.DeleteFunc(h.retired, func(x *server) bool { return x == s })
+			h.mu.Unlock()
+		}()
 	}
 }
 
