@@ -34,22 +34,25 @@ var knownPostMiddleware = map[string]bool{relayName: true}
 // script, without starting anything. It returns every problem found
 // (registry, scripts, routes), sorted by file and line.
 func Check(path string) (*Generation, registry.Errors) {
-	return build(path, newRuntime(slog.New(slog.DiscardHandler)))
+	gen, _, errs := build(path, newRuntime(slog.New(slog.DiscardHandler)))
+	return gen, errs
 }
 
-// build loads the registry at path and builds a generation on rt.
-func build(path string, rt *runtime) (*Generation, registry.Errors) {
+// build loads the registry at path and builds a generation on rt. It also
+// returns the registry as loaded (partial when it has errors: the watcher
+// uses its file list).
+func build(path string, rt *runtime) (*Generation, *registry.Registry, registry.Errors) {
 	reg, errs := registry.Load(path)
 	if len(errs) > 0 {
-		return nil, errs
+		return nil, reg, errs
 	}
 	b := &builder{reg: reg, log: rt.log, factory: rt.factory, node: rt.node, hub: rt.hub}
 	gen := b.build()
 	if len(b.errs) > 0 {
 		sortErrors(b.errs)
-		return nil, b.errs
+		return nil, reg, b.errs
 	}
-	return gen, nil
+	return gen, reg, nil
 }
 
 func newFactory() *script.Factory {
@@ -101,6 +104,7 @@ func (b *builder) build() *Generation {
 	}
 	b.compile(gen)
 	b.checkModules()
+	b.checkUnits(gen)
 	b.checkImportCycles()
 	b.checkMiddleware()
 	b.routes(gen)

@@ -34,7 +34,8 @@ type Host struct {
 	path     string // root registry file
 	rt       *runtime
 	gen      atomic.Pointer[Generation]
-	reloadMu sync.Mutex // serialises Reload
+	reloadMu sync.Mutex         // serialises Reload; guards lastReg
+	lastReg  *registry.Registry // as the last reload loaded it (maybe partial)
 
 	baseCtx    context.Context // parent of every request context
 	cancelBase context.CancelFunc
@@ -62,7 +63,7 @@ type server struct {
 // runs. Nothing listens until Start.
 func Load(path string, log *slog.Logger) (*Host, registry.Errors) {
 	rt := newRuntime(log)
-	gen, errs := build(path, rt)
+	gen, _, errs := build(path, rt)
 	if len(errs) > 0 {
 		return nil, errs
 	}
@@ -84,9 +85,13 @@ func (h *Host) Generation() *Generation { return h.gen.Load() }
 // background. If any bind fails, the servers already started are closed.
 func (h *Host) Start() error {
 	gen := h.gen.Load()
-	if _, err := h.syncServers(gen); err != nil {
+	_, started, err := h.syncServers(gen)
+	if err != nil {
 		h.closeAll()
 		return err
+	}
+	for _, s := range started {
+		h.run(s)
 	}
 	h.syncServices(nil, gen)
 	return nil
@@ -127,18 +132,21 @@ func (h *Host) run(s *server) {
 
 // syncServers makes the running servers match gen: it binds new and
 // rebound services first (so a failed bind changes nothing), then swaps
-// them in and returns the servers to retire.
-func (h *Host) syncServers(gen *Generation) ([]*server, error) {
+// them in. It returns the servers to retire and the new ones, which the
+// caller starts serving (run) once gen is the current generation.
+func (h *Host) syncServers(gen *Generation) (retired, started []*server, err error) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	want := map[string]*registry.Entry{}
-	var started []*server
 	for _, e := range gen.Reg.OfKind(registry.KindHTTPService) {
 		if !e.Lifecycle.AutoStart {
 			continue
 		}
 		want[e.ID] = e
-		if cur := h.servers[e.ID]; cur != nil && cur.e.Addr == e.Addr && cur.e.Timeouts == e.Timeouts {
+		if cur := h.servers[e.ID]; cur != nil && cur.e.Addr == e.Addr {
+			if cur.e.Timeouts != e.Timeouts {
+				h.log.Warn("timeouts of a running server change only when its addr changes or on restart", "service", e.ID)
+			}
 			continue
 		}
 		s, err := h.listen(e)
@@ -146,17 +154,15 @@ func (h *Host) syncServers(gen *Generation) ([]*server, error) {
 			for _, s := range started {
 				_ = s.ln.Close()
 			}
-			return nil, err
+			return nil, nil, err
 		}
 		started = append(started, s)
 	}
-	var retired []*server
 	for _, s := range started {
 		if old := h.servers[s.id]; old != nil {
 			retired = append(retired, old)
 		}
 		h.servers[s.id] = s
-		h.run(s)
 	}
 	for id, s := range h.servers {
 		if want[id] == nil {
@@ -164,7 +170,7 @@ func (h *Host) syncServers(gen *Generation) ([]*server, error) {
 			delete(h.servers, id)
 		}
 	}
-	return retired, nil
+	return retired, started, nil
 }
 
 // retireServers stops servers a reload replaced: they accept nothing new

@@ -20,7 +20,8 @@ func (h *Host) Reload() error {
 	h.reloadMu.Lock()
 	defer h.reloadMu.Unlock()
 	start := time.Now()
-	gen, errs := build(h.path, h.rt)
+	gen, reg, errs := build(h.path, h.rt)
+	h.lastReg = reg
 	if len(errs) > 0 {
 		for _, e := range errs {
 			h.log.Error("reload failed; still serving the previous version", "error", e.Error())
@@ -28,13 +29,16 @@ func (h *Host) Reload() error {
 		return errs
 	}
 	old := h.gen.Load()
-	retired, err := h.syncServers(gen)
+	retired, started, err := h.syncServers(gen)
 	if err != nil {
 		h.log.Error("reload failed; still serving the previous version", "error", err.Error())
 		return err
 	}
 	h.gen.Store(gen)
 	h.rt.node.SetCatalog(gen)
+	for _, s := range started {
+		h.run(s)
+	}
 	restarted := h.syncServices(old, gen)
 	h.retireServers(retired)
 	old.retire()
@@ -118,12 +122,25 @@ func (h *Host) Watch() error {
 	return nil
 }
 
-// watchFiles lists the registry files and scripts of the current generation.
+// watchFiles lists the registry files and scripts of the current
+// generation, plus those the last (maybe failed) reload referenced, so a
+// fix in a newly referenced file is seen.
 func (h *Host) watchFiles() []string {
 	gen := h.gen.Load()
 	files := slices.Clone(gen.Reg.Files)
 	for path := range gen.Programs {
 		files = append(files, path)
+	}
+	h.reloadMu.Lock()
+	last := h.lastReg
+	h.reloadMu.Unlock()
+	if last != nil {
+		files = append(files, last.Files...)
+		for _, e := range last.Entries {
+			if e.Source != "" {
+				files = append(files, e.Source)
+			}
+		}
 	}
 	return files
 }
