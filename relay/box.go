@@ -26,9 +26,46 @@ type box struct {
 	overflow bool
 	closed   bool
 
+	flags signal // raised by timers, the poller, shutdown, kills
+
 	maxCount, maxBytes int
 	onOverflow         func()
 	notify             chan struct{} // 1-buffered: a pending wake-up is never lost, a pusher never blocks
+	onWake             func()        // event-driven streams: schedule a step (set before the stream is reachable)
+}
+
+// signal is a set of non-message events for a stream.
+type signal uint32
+
+const (
+	sigHeartbeat signal = 1 << iota
+	sigIdle
+	sigHard
+	sigShutdown
+	sigKilled
+	sigGone // the client disconnected
+)
+
+// raise records s and wakes the stream.
+func (b *box) raise(s signal) {
+	b.mu.Lock()
+	b.flags |= s
+	b.mu.Unlock()
+	b.wake()
+}
+
+// overflowed reports whether the queue overflowed.
+func (b *box) overflowed() bool {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.overflow
+}
+
+// pending reports whether anything waits to be handled.
+func (b *box) pending() bool {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return len(b.msgs) > 0 || len(b.events) > 0 || b.flags != 0 || b.overflow
 }
 
 var _ actor.Mailbox = (*box)(nil)
@@ -38,6 +75,10 @@ func newBox(maxCount, maxBytes int, onOverflow func()) *box {
 }
 
 func (b *box) wake() {
+	if b.onWake != nil {
+		b.onWake()
+		return
+	}
 	select {
 	case b.notify <- struct{}{}:
 	default:
@@ -88,8 +129,16 @@ func (b *box) PushEvent(ev actor.Event) bool {
 // take moves everything queued into the caller's slices (reused between
 // calls) and reports whether the box overflowed.
 func (b *box) take(msgs []actor.Message, events []actor.Event) ([]actor.Message, []actor.Event, bool) {
+	msgs, events, _, overflow := b.takeAll(msgs, events)
+	return msgs, events, overflow
+}
+
+// takeAll is take plus the raised signals (cleared).
+func (b *box) takeAll(msgs []actor.Message, events []actor.Event) ([]actor.Message, []actor.Event, signal, bool) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
+	flags := b.flags
+	b.flags = 0
 	msgs = append(msgs, b.msgs...)
 	events = append(events, b.events...)
 	clear(b.msgs)
@@ -97,7 +146,7 @@ func (b *box) take(msgs []actor.Message, events []actor.Event) ([]actor.Message,
 	if cap(b.msgs) > 64 { // release a burst's backing array while idle
 		b.msgs = nil
 	}
-	return msgs, events, b.overflow
+	return msgs, events, flags, b.overflow
 }
 
 // Close drops everything and refuses later deliveries (called by the

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/http"
 	"testing"
 	"time"
 
@@ -82,8 +83,9 @@ func newControlFixture(t testing.TB, header string) *controlFixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := &stream{hub: hub, w: w, cfg: cfg, start: time.Now(), log: discardLog()}
+	s := &stream{hub: hub, out: &httpOutput{w: w, rc: http.NewResponseController(w)}, cfg: cfg, start: time.Now(), log: discardLog()}
 	s.box = newBox(DefaultMaxQueue, DefaultMaxQueueBytes, func() {})
+	s.raise = s.box.raise
 	proc, err := k.Attach("app:gateway", s.box)
 	if err != nil {
 		t.Fatal(err)

@@ -14,59 +14,89 @@ import (
 type Encoder func(buf []byte, v any) ([]byte, error)
 
 // Hub is what every relay stream of one host shares: the kernel, the
-// encoder, and the shutdown signal. It is safe for concurrent use.
+// encoder, the hang-up poller, the set of open streams and the shutdown
+// signal. It is safe for concurrent use.
 type Hub struct {
 	K      *actor.Kernel
 	Encode Encoder
 	Log    *slog.Logger
 	// WriteTimeout bounds each write to a client (default 10 s).
 	WriteTimeout time.Duration
+	// NoTakeover keeps every stream on its request goroutine (no hijack,
+	// no poller); for tests of that path and platforms without epoll.
+	NoTakeover bool
 
-	down    chan struct{} // closed by Shutdown; every stream selects on it
-	once    sync.Once
-	streams sync.WaitGroup
 	mu      sync.Mutex
-	active  int
+	closing bool
+	open    map[*stream]struct{}
+	streams sync.WaitGroup
+
+	pollOnce sync.Once
+	poller   *poller
 }
 
 // NewHub creates a hub.
 func NewHub(k *actor.Kernel, enc Encoder, log *slog.Logger) *Hub {
-	return &Hub{K: k, Encode: enc, Log: log, WriteTimeout: 10 * time.Second, down: make(chan struct{})}
+	return &Hub{K: k, Encode: enc, Log: log, WriteTimeout: 10 * time.Second, open: map[*stream]struct{}{}}
+}
+
+// watcher returns the hang-up poller, started on first use; nil where
+// there is none (then streams stay on their request goroutine).
+func (h *Hub) watcher() *poller {
+	if h.NoTakeover {
+		return nil
+	}
+	h.pollOnce.Do(func() {
+		p, err := newPoller()
+		if err != nil {
+			h.Log.Info("relay: no epoll; streams keep their request goroutine", "err", err)
+			return
+		}
+		h.poller = p
+	})
+	return h.poller
 }
 
 // Active reports the number of open streams.
 func (h *Hub) Active() int {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	return h.active
+	return len(h.open)
 }
 
-func (h *Hub) enter() bool {
+// enter registers a stream; false once shutdown began.
+func (h *Hub) enter(s *stream) bool {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	select {
-	case <-h.down:
+	if h.closing {
 		return false
-	default:
 	}
-	h.active++
+	h.open[s] = struct{}{}
 	h.streams.Add(1)
 	return true
 }
 
-func (h *Hub) leave() {
+func (h *Hub) leave(s *stream) {
 	h.mu.Lock()
-	h.active--
+	delete(h.open, s)
 	h.mu.Unlock()
 	h.streams.Done()
 }
 
 // Shutdown ends every stream with `done` "server shutting down" (each
-// sends sse.leave to its target) and waits for them, or for ctx.
+// sends sse.leave to its target) and waits for them, or for ctx. Then it
+// stops the poller.
 func (h *Hub) Shutdown(ctx context.Context) error {
 	h.mu.Lock()
-	h.once.Do(func() { close(h.down) })
+	h.closing = true
+	list := make([]*stream, 0, len(h.open))
+	for s := range h.open {
+		list = append(list, s)
+	}
 	h.mu.Unlock()
+	for _, s := range list {
+		s.box.raise(sigShutdown)
+	}
 	done := make(chan struct{})
 	go func() {
 		h.streams.Wait()
@@ -74,6 +104,9 @@ func (h *Hub) Shutdown(ctx context.Context) error {
 	}()
 	select {
 	case <-done:
+		if h.poller != nil {
+			h.poller.stop()
+		}
 		return nil
 	case <-ctx.Done():
 		return ctx.Err()

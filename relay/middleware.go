@@ -5,7 +5,6 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
-	"time"
 
 	"luahost/runtime/actor"
 )
@@ -51,46 +50,6 @@ func NewMiddleware(hub *Hub, service string, opts map[string]string) (*Middlewar
 		*o.dst = n
 	}
 	return m, nil
-}
-
-// Serve handles a request whose handler set the relay header (the header
-// value is passed in, already removed from the response). It answers
-// 403/400/404/503 without starting anything, or runs the stream until it
-// ends. It runs on the request goroutine.
-func (m *Middleware) Serve(w http.ResponseWriter, r *http.Request, header string) {
-	if !m.Origins.Allowed(r) {
-		http.Error(w, "origin is not allowed", http.StatusForbidden)
-		return
-	}
-	cfg, err := ParseConfig(header)
-	if err != nil {
-		http.Error(w, err.Error(), http.StatusBadRequest)
-		return
-	}
-	if !cfg.Target.IsZero() && !m.Hub.K.Alive(cfg.Target) {
-		http.Error(w, "pid not registered", http.StatusNotFound)
-		return
-	}
-	if !m.Hub.enter() {
-		http.Error(w, "server shutting down", http.StatusServiceUnavailable)
-		return
-	}
-	defer m.Hub.leave()
-	s := &stream{hub: m.Hub, w: w, rc: http.NewResponseController(w), cfg: cfg, start: time.Now()}
-	s.box = newBox(m.MaxQueue, m.MaxQueueBytes, func() {
-		_ = s.rc.SetWriteDeadline(time.Now()) // break a write blocked on the slow client
-	})
-	proc, err := m.Hub.K.Attach(m.Service, s.box)
-	if err != nil {
-		http.Error(w, "server shutting down", http.StatusServiceUnavailable)
-		return
-	}
-	proc.SetFixedExit(ExitResult)
-	s.proc, s.pid = proc, proc.PID()
-	s.pidS = s.pid.String()
-	s.log = m.Hub.Log
-	s.lastID, s.hasLastID = lastEventID(r)
-	s.run(r.Context())
 }
 
 func lastEventID(r *http.Request) (string, bool) {

@@ -5,21 +5,25 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"runtime"
+	"sync/atomic"
 	"time"
 
 	"luahost/runtime/actor"
 	"luahost/sse"
 )
 
-// stream is one relay connection. All fields are owned by the request
-// goroutine running it, except box (shared with senders).
+// stream is one relay connection. Its state is touched only by step, and
+// at most one goroutine runs step at a time (the running flag for
+// event-driven streams; the request goroutine for the fallback), so the
+// state needs no lock. Everything else — senders, timers, the poller,
+// shutdown, kills — only pushes into box and wakes the stream.
 type stream struct {
 	hub   *Hub
 	proc  *actor.Proc
 	pid   actor.PID
 	pidS  string
-	w     http.ResponseWriter
-	rc    *http.ResponseController
+	out   output
 	box   *box
 	cfg   Config
 	start time.Time
@@ -29,10 +33,14 @@ type stream struct {
 	lastID    string
 	hasLastID bool
 
-	buf    []byte // frames written at the next flush
-	msgs   []actor.Message
-	events []actor.Event
-	timers
+	buf     []byte // frames written at the next flush
+	msgs    []actor.Message
+	events  []actor.Event
+	timers  // AfterFunc timers raising signals
+	running atomic.Bool
+	ended   bool
+	onEnd   func() // releases what Serve set up (poller entry, hub slot)
+	unhook  func() bool
 }
 
 // ending says how a stream ends: the `done` reason for the client ("" for
@@ -42,42 +50,34 @@ type ending struct {
 	leave bool
 }
 
-var errWriteFailed = errors.New("write failed")
-
-// run drives the stream until it ends; it returns when the client is gone.
-func (s *stream) run(ctx context.Context) {
-	end := s.open()
-	if end == nil {
-		end = s.loop(ctx)
-	}
-	s.finish(end)
-}
-
-// open sends the headers and the first frames and joins the target.
-func (s *stream) open() *ending {
-	h := s.w.Header()
+// open sends the headers and the first frames and joins the target. A
+// non-nil ending means the stream is over before it began.
+func (s *stream) open(h http.Header) *ending {
 	h.Del("Content-Length")
 	h.Set("Content-Type", "text/event-stream")
 	h.Set("Cache-Control", "no-cache")
 	h.Set("X-Accel-Buffering", "no")
-	s.w.WriteHeader(http.StatusOK)
 	if s.cfg.HasRetry {
 		s.buf = sse.AppendRetry(s.buf, s.cfg.Retry)
 		s.buf = append(s.buf, '\n')
 	}
+	var end *ending
 	if s.cfg.Target.IsZero() {
 		s.appendReady()
 	} else if err := s.hub.K.Monitor(s.pid, s.cfg.Target); err != nil {
-		return &ending{done: ReasonTargetExited}
+		end = &ending{done: ReasonTargetExited}
 	} else {
 		s.send(s.cfg.Target, TopicJoin, s.presence())
 	}
-	s.startTimers(s.cfg)
-	// The headers go out now even when there is no first frame (managed
-	// mode without retry), so the client sees the stream open at once.
-	if err := s.flushAlways(); err != nil {
+	err := s.out.start(h, s.buf, s.hub.WriteTimeout)
+	s.buf = s.buf[:0]
+	if end != nil {
+		return end
+	}
+	if err != nil {
 		return &ending{leave: true}
 	}
+	s.startTimers(s.cfg)
 	return nil
 }
 
@@ -89,49 +89,59 @@ func (s *stream) appendReady() {
 	s.appendEvent("ready", ready)
 }
 
-// loop waits for deliveries, timers, the client and shutdown.
-func (s *stream) loop(ctx context.Context) *ending {
+// schedule runs step on a new goroutine unless one is running; the
+// goroutine lives only while there is work, so an idle stream has none.
+func (s *stream) schedule() {
+	if s.running.CompareAndSwap(false, true) {
+		go s.drive()
+	}
+}
+
+// drive runs steps until the stream is idle or over; it re-checks the box
+// after clearing running, so a wake-up that raced the exit is not lost.
+func (s *stream) drive() {
 	for {
-		select {
-		case <-s.box.notify:
-			if end := s.drain(); end != nil {
-				return end
-			}
-		case <-s.hbC():
-			if end := s.heartbeat(); end != nil {
-				return end
-			}
-		case <-s.idleC():
-			return &ending{done: ReasonIdle, leave: true}
-		case <-s.hardC():
-			return &ending{done: ReasonHard, leave: true}
-		case <-s.hub.down:
-			return &ending{done: ReasonShutdown, leave: true}
-		case <-s.proc.Context().Done():
-			return &ending{done: s.killReason(), leave: true}
-		case <-ctx.Done():
-			return &ending{leave: true} // client disconnected
+		if s.step() {
+			return // ended: running stays set, nothing runs again
+		}
+		if s.box.pending() {
+			continue
+		}
+		runtime.Gosched() // let a sender in mid-burst add more: one write for several events
+		if s.box.pending() {
+			continue
+		}
+		s.running.Store(false)
+		if !s.box.pending() || !s.running.CompareAndSwap(false, true) {
+			return
 		}
 	}
 }
 
-func (s *stream) killReason() string {
-	if errors.Is(context.Cause(s.proc.Context()), actor.ErrShutdown) {
-		return ReasonShutdown
+// step handles everything queued and reports whether the stream ended.
+func (s *stream) step() bool {
+	if s.ended {
+		return true
 	}
-	return ReasonTerminated
+	if end := s.handleAll(); end != nil {
+		s.finish(end)
+		return true
+	}
+	return false
 }
 
-// drain handles everything queued, then writes the frames with one flush.
-func (s *stream) drain() *ending {
+// handleAll takes what is queued: signals first (an end wins), then
+// messages, then kernel events; then flushes once.
+func (s *stream) handleAll() *ending {
+	var flags signal
 	var overflow bool
-	s.msgs, s.events, overflow = s.box.take(s.msgs[:0], s.events[:0])
+	s.msgs, s.events, flags, overflow = s.box.takeAll(s.msgs[:0], s.events[:0])
 	if overflow {
 		return &ending{done: ReasonSlow, leave: true}
 	}
-	// Messages before events: a target that sends its last messages and
-	// then exits has its EXIT in the same batch, and those messages must
-	// still reach the client before `done`.
+	if end := s.handleSignals(flags); end != nil {
+		return end
+	}
 	for i := range s.msgs {
 		if end := s.handle(&s.msgs[i]); end != nil {
 			clear(s.msgs)
@@ -146,10 +156,46 @@ func (s *stream) drain() *ending {
 			return end
 		}
 	}
+	if flags&sigHeartbeat != 0 {
+		s.heartbeat()
+	}
 	if err := s.flush(); err != nil {
-		return &ending{leave: true}
+		return s.writeFailed()
 	}
 	return nil
+}
+
+func (s *stream) handleSignals(flags signal) *ending {
+	switch {
+	case flags&sigGone != 0:
+		return &ending{leave: true} // client disconnected
+	case flags&sigShutdown != 0:
+		return &ending{done: ReasonShutdown, leave: true}
+	case flags&sigKilled != 0:
+		return &ending{done: s.killReason(), leave: true}
+	case flags&sigHard != 0:
+		return &ending{done: ReasonHard, leave: true}
+	case flags&sigIdle != 0:
+		return &ending{done: ReasonIdle, leave: true}
+	}
+	return nil
+}
+
+// writeFailed: a write that failed because the queue overflowed (which
+// breaks it on purpose) is a slow consumer; any other failure is a client
+// that went away.
+func (s *stream) writeFailed() *ending {
+	if s.box.overflowed() {
+		return &ending{done: ReasonSlow, leave: true}
+	}
+	return &ending{leave: true}
+}
+
+func (s *stream) killReason() string {
+	if errors.Is(context.Cause(s.proc.Context()), actor.ErrShutdown) {
+		return ReasonShutdown
+	}
+	return ReasonTerminated
 }
 
 // handleEvent reacts to kernel events: the target's EXIT ends the stream.
@@ -219,7 +265,7 @@ func (s *stream) appendEvent(name string, payload any) bool {
 }
 
 // heartbeat writes ": ping" and tells the target (only while one is set).
-func (s *stream) heartbeat() *ending {
+func (s *stream) heartbeat() {
 	s.buf = sse.AppendComment(s.buf, "ping")
 	if !s.cfg.Target.IsZero() {
 		hb := s.presence()
@@ -229,10 +275,6 @@ func (s *stream) heartbeat() *ending {
 		s.send(s.cfg.Target, TopicHeartbeat, hb)
 	}
 	s.resetHeartbeat(s.cfg.Heartbeat)
-	if err := s.flush(); err != nil {
-		return &ending{leave: true}
-	}
-	return nil
 }
 
 // presence is the sse.join / sse.leave payload.
@@ -256,44 +298,44 @@ func (s *stream) flush() error {
 	if len(s.buf) == 0 {
 		return nil
 	}
-	return s.flushAlways()
-}
-
-// flushAlways is flush, but flushes (the headers) even with no frames.
-func (s *stream) flushAlways() error {
-	_ = s.rc.SetWriteDeadline(time.Now().Add(s.hub.WriteTimeout))
-	var err error
-	if len(s.buf) > 0 {
-		_, err = s.w.Write(s.buf)
-	}
-	if err == nil {
-		err = s.rc.Flush()
-	}
+	err := s.out.write(s.buf, s.hub.WriteTimeout)
 	s.buf = s.buf[:0]
-	if cap(s.buf) > 64<<10 { // do not pin a burst's buffer while idle
+	if cap(s.buf) > 4<<10 { // do not pin a burst's buffer while idle
 		s.buf = nil
 	}
-	if err != nil {
-		return errWriteFailed
-	}
-	return nil
+	return err
 }
 
 func (s *stream) flushQuietly() { _ = s.flush() }
 
-// finish sends the last frame and sse.leave, and exits the process.
+// finish tells the target (sse.leave), sends the last frame, and exits
+// the process. The leave goes first: a last write to a slow client must
+// not delay it. A slow client gets a short deadline for its `done`.
 func (s *stream) finish(end *ending) {
+	s.ended = true
 	s.stopTimers()
-	if end.done != "" {
-		if end.done == ReasonSlow {
-			s.buf = s.buf[:0] // drop what the client could not take
-		}
-		s.appendEvent("done", map[string]any{"reason": end.done})
-		s.flushQuietly()
+	if s.unhook != nil {
+		s.unhook()
 	}
 	if end.leave && !s.cfg.Target.IsZero() {
 		s.send(s.cfg.Target, TopicLeave, s.presence())
 		_ = s.hub.K.Demonitor(s.pid, s.cfg.Target)
 	}
+	if end.done != "" {
+		timeout := s.hub.WriteTimeout
+		if end.done == ReasonSlow {
+			s.buf = s.buf[:0] // drop what the client could not take
+			timeout = slowDoneTimeout
+		}
+		s.appendEvent("done", map[string]any{"reason": end.done})
+		_ = s.out.write(s.buf, timeout)
+		s.buf = nil
+	}
 	s.proc.Exit(ExitResult, nil)
+	if s.onEnd != nil {
+		s.onEnd()
+	}
 }
+
+// slowDoneTimeout bounds the attempt to tell a slow client why it is cut.
+const slowDoneTimeout = 100 * time.Millisecond

@@ -2,11 +2,13 @@ package relay
 
 import "time"
 
-// timers holds a stream's heartbeat, idle and hard-timeout timers. A
-// disabled timer is nil, and its channel accessor returns nil, which a
-// select never picks. Owned by the stream goroutine.
+// timers holds a stream's heartbeat, idle and hard-timeout timers. They are
+// runtime timers with a callback (no goroutine until one fires) that raise
+// a signal in the stream's box. A disabled timer is nil. Owned by the
+// goroutine running the stream's step.
 type timers struct {
 	hb, idle, hard *time.Timer
+	raise          func(signal) // set when the stream is built
 }
 
 func (t *timers) startTimers(cfg Config) {
@@ -15,38 +17,28 @@ func (t *timers) startTimers(cfg Config) {
 	t.resetHard(cfg.HardTimeout)
 }
 
-func reset(tm **time.Timer, d time.Duration) {
-	if d <= 0 {
+func (t *timers) reset(tm **time.Timer, d time.Duration, sig signal) {
+	if d <= 0 || t.raise == nil {
 		if *tm != nil {
 			(*tm).Stop()
 			*tm = nil
 		}
 		return
 	}
-	if *tm == nil {
-		*tm = time.NewTimer(d)
+	if *tm != nil {
+		(*tm).Reset(d) // re-arms the callback; no allocation on the hot path
 		return
 	}
-	(*tm).Reset(d) // Go 1.23+: Reset drains a fired, unread timer
+	raise := t.raise
+	*tm = time.AfterFunc(d, func() { raise(sig) })
 }
 
-func (t *timers) resetHeartbeat(d time.Duration) { reset(&t.hb, d) }
-func (t *timers) resetIdle(d time.Duration)      { reset(&t.idle, d) }
-func (t *timers) resetHard(d time.Duration)      { reset(&t.hard, d) }
+func (t *timers) resetHeartbeat(d time.Duration) { t.reset(&t.hb, d, sigHeartbeat) }
+func (t *timers) resetIdle(d time.Duration)      { t.reset(&t.idle, d, sigIdle) }
+func (t *timers) resetHard(d time.Duration)      { t.reset(&t.hard, d, sigHard) }
 
 func (t *timers) stopTimers() {
-	reset(&t.hb, 0)
-	reset(&t.idle, 0)
-	reset(&t.hard, 0)
+	t.reset(&t.hb, 0, 0)
+	t.reset(&t.idle, 0, 0)
+	t.reset(&t.hard, 0, 0)
 }
-
-func timerC(tm *time.Timer) <-chan time.Time {
-	if tm == nil {
-		return nil
-	}
-	return tm.C
-}
-
-func (t *timers) hbC() <-chan time.Time   { return timerC(t.hb) }
-func (t *timers) idleC() <-chan time.Time { return timerC(t.idle) }
-func (t *timers) hardC() <-chan time.Time { return timerC(t.hard) }

@@ -23,3 +23,9 @@ const (
 
 // ExitResult is the value monitors see when a stream ends (SPEC 9.3).
 const ExitResult = "sse relay closed"
+
+var errNoPoller = errorString("no epoll on this platform")
+
+type errorString string
+
+func (e errorString) Error() string { return string(e) }
