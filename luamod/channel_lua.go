@@ -29,18 +29,22 @@ func OpenChannel(L *lua.LState) {
 	L.SetGlobal("channel", ReadOnly(L, mod))
 }
 
-// channelMeta registers the channel and case types once per LState (a
-// channel can reach Lua through time.after or process.inbox() before the
-// `channel` global is ever read).
-func channelMeta(L *lua.LState) lua.LValue {
-	if mt := L.GetTypeMetatable(channelType); mt != lua.LNil {
-		return mt
-	}
-	registerMethods(L, caseType, map[string]lua.LGFunction{})
-	return registerMethods(L, channelType, map[string]lua.LGFunction{
+// channelMethods are the methods of channel objects; caseMethods (none)
+// those of select cases.
+var (
+	channelMethods = map[string]lua.LGFunction{
 		"send": chSend, "receive": chReceive, "close": chClose,
 		"case_receive": chCaseReceive, "case_send": chCaseSend,
-	})
+	}
+	caseMethods = map[string]lua.LGFunction{}
+)
+
+// channelMeta returns the channel type's metatable, registering it once
+// per LState (a channel can reach Lua through time.after or
+// process.inbox() before the `channel` global is ever read). The case
+// type is registered when the first case is made.
+func channelMeta(L *lua.LState) *lua.LTable {
+	return typeMeta(L, channelType, channelMethods)
 }
 
 // PushChannel returns the Lua object for c.
@@ -126,7 +130,7 @@ func chClose(L *lua.LState) int {
 func newCase(L *lua.LState, sc *selectCase) int {
 	ud := L.NewUserData()
 	ud.Value = sc
-	ud.Metatable = L.GetTypeMetatable(caseType)
+	ud.Metatable = typeMeta(L, caseType, caseMethods)
 	L.Push(ud)
 	return 1
 }

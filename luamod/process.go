@@ -11,39 +11,70 @@ const (
 	payloadType = "luahost.process.payload"
 )
 
-// OpenProcess installs the global `process`.
+// processFuncs are the functions of the `process` table. Go function
+// values carry no per-LState data, so one map serves every LState; each
+// LState still gets its own *lua.LFunction objects.
+var processFuncs = map[string]lua.LGFunction{
+	"pid": procPID, "id": procID, "send": procSend,
+	"spawn":                  spawnVariant(SpawnOptions{}),
+	"spawn_monitored":        spawnVariant(SpawnOptions{Monitor: true}),
+	"spawn_linked":           spawnVariant(SpawnOptions{Link: true}),
+	"spawn_linked_monitored": spawnVariant(SpawnOptions{Link: true, Monitor: true}),
+	"terminate":              procTerminate, "cancel": procCancel,
+	"monitor": relation((Processes).Monitor), "unmonitor": relation((Processes).Unmonitor),
+	"link": relation((Processes).Link), "unlink": relation((Processes).Unlink),
+	"get_options": procGetOptions, "set_options": procSetOptions,
+	"inbox": procInbox, "events": procEvents,
+}
+
+// OpenProcess installs the global `process`, a read-only table. Every Lua
+// process holds its LState for life, and a typical one uses two or three
+// of its 19 fields, so the backing table is filled on first access of
+// each field: a field is created once per LState and then read from the
+// table, so process.inbox == process.inbox as before. The table always
+// holds at least one function (pid), so converting `process` to plain
+// data fails as it did when every field was set eagerly.
 func OpenProcess(L *lua.LState) {
-	registerMethods(L, messageType, map[string]lua.LGFunction{
-		"topic": msgTopic, "from": msgFrom, "payload": msgPayload,
-	})
-	registerMethods(L, payloadType, map[string]lua.LGFunction{"data": payloadData})
-	mod := L.CreateTable(0, 24)
-	fns := map[string]lua.LGFunction{
-		"pid": procPID, "id": procID, "send": procSend,
-		"spawn":                  spawnVariant(SpawnOptions{}),
-		"spawn_monitored":        spawnVariant(SpawnOptions{Monitor: true}),
-		"spawn_linked":           spawnVariant(SpawnOptions{Link: true}),
-		"spawn_linked_monitored": spawnVariant(SpawnOptions{Link: true, Monitor: true}),
-		"terminate":              procTerminate, "cancel": procCancel,
-		"monitor": relation((Processes).Monitor), "unmonitor": relation((Processes).Unmonitor),
-		"link": relation((Processes).Link), "unlink": relation((Processes).Unlink),
-		"get_options": procGetOptions, "set_options": procSetOptions,
-		"inbox": procInbox, "events": procEvents,
-	}
-	for name, fn := range fns {
-		mod.RawSetString(name, L.NewFunction(fn))
-	}
-	reg := L.CreateTable(0, 3)
-	reg.RawSetString("register", L.NewFunction(regRegister))
-	reg.RawSetString("lookup", L.NewFunction(regLookup))
-	reg.RawSetString("unregister", L.NewFunction(regUnregister))
-	mod.RawSetString("registry", ReadOnly(L, reg))
-	ev := L.CreateTable(0, 3)
-	ev.RawSetString("EXIT", lua.LString(EventExit))
-	ev.RawSetString("LINK_DOWN", lua.LString(EventLinkDown))
-	ev.RawSetString("CANCEL", lua.LString(EventCancel))
-	mod.RawSetString("event", ReadOnly(L, ev))
+	mod := L.CreateTable(0, 4)
+	fill := L.CreateTable(0, 1)
+	fill.RawSetString("__index", L.NewFunction(processIndex))
+	mod.Metatable = fill
+	mod.RawSetString("pid", L.NewFunction(procPID))
 	L.SetGlobal("process", ReadOnly(L, mod))
+}
+
+// processIndex is the __index of the table behind `process`: it creates
+// the field on first access and stores it.
+func processIndex(L *lua.LState) int {
+	mod := L.CheckTable(1)
+	name, ok := L.Get(2).(lua.LString)
+	if !ok {
+		return 0
+	}
+	var v lua.LValue
+	if fn, ok := processFuncs[string(name)]; ok {
+		v = L.NewFunction(fn)
+	} else {
+		switch name {
+		case "registry":
+			reg := L.CreateTable(0, 3)
+			reg.RawSetString("register", L.NewFunction(regRegister))
+			reg.RawSetString("lookup", L.NewFunction(regLookup))
+			reg.RawSetString("unregister", L.NewFunction(regUnregister))
+			v = ReadOnly(L, reg)
+		case "event":
+			ev := L.CreateTable(0, 3)
+			ev.RawSetString("EXIT", lua.LString(EventExit))
+			ev.RawSetString("LINK_DOWN", lua.LString(EventLinkDown))
+			ev.RawSetString("CANCEL", lua.LString(EventCancel))
+			v = ReadOnly(L, ev)
+		default:
+			return 0
+		}
+	}
+	mod.RawSetString(string(name), v)
+	L.Push(v)
+	return 1
 }
 
 // proc returns the calling process context or raises.

@@ -12,8 +12,24 @@ func messageToLua(L *lua.LState, item any) lua.LValue {
 	}
 	ud := L.NewUserData()
 	ud.Value = &m
-	ud.Metatable = L.GetTypeMetatable(messageType)
+	ud.Metatable = typeMeta(L, messageType, messageMethods)
 	return ud
+}
+
+// Methods of message and payload objects; their metatables are created on
+// the first message an LState receives.
+var (
+	messageMethods = map[string]lua.LGFunction{"topic": msgTopic, "from": msgFrom, "payload": msgPayload}
+	payloadMethods = map[string]lua.LGFunction{"data": payloadData}
+)
+
+// typeMeta returns the metatable of userdata type typ, registering it with
+// methods (see registerMethods) the first time an LState needs it.
+func typeMeta(L *lua.LState, typ string, methods map[string]lua.LGFunction) *lua.LTable {
+	if mt, ok := L.G.Registry.RawGetString(typ).(*lua.LTable); ok {
+		return mt
+	}
+	return registerMethods(L, typ, methods)
 }
 
 func checkMessage(L *lua.LState) *Message {
@@ -46,7 +62,7 @@ type payloadBox struct{ v any }
 func pushPayload(L *lua.LState, v any) *lua.LUserData {
 	ud := L.NewUserData()
 	ud.Value = &payloadBox{v}
-	ud.Metatable = L.GetTypeMetatable(payloadType)
+	ud.Metatable = typeMeta(L, payloadType, payloadMethods)
 	return ud
 }
 

@@ -351,10 +351,11 @@ func (c *toLuaConv) value(v any, depth int) lua.LValue {
 // read-only check compare these fields, not metatable identity, so they work
 // for tables of any LState.
 const (
-	objectMetaKey   = "luahost.json.object"
-	objectMarkField = "__luahost_json_object"
-	readOnlyField   = "__luahost_readonly"
-	readOnlyFnsKey  = "luahost.readonly"
+	objectMetaKey     = "luahost.json.object"
+	objectMarkField   = "__luahost_json_object"
+	readOnlyField     = "__luahost_readonly"
+	readOnlyAssignKey = "luahost.readonly.newindex"
+	readOnlyLenKey    = "luahost.readonly.len"
 )
 
 // MarkObject marks t as a JSON object (what json.object does): it encodes
@@ -408,17 +409,22 @@ func inspect(t *lua.LTable) (*lua.LTable, bool) {
 // the proxy to t. Note that gopher-lua has no __pairs: pairs/ipairs over
 // the proxy yield nothing. Used for every constant table.
 func ReadOnly(L *lua.LState, t *lua.LTable) *lua.LTable {
-	fns, ok := L.G.Registry.RawGetString(readOnlyFnsKey).(*lua.LTable)
+	// The two metamethods are created once per LState and kept directly in
+	// the registry (a table of their own would cost more than they do).
+	assign, ok := L.G.Registry.RawGetString(readOnlyAssignKey).(*lua.LFunction)
 	if !ok {
-		fns = L.CreateTable(0, 2)
-		fns.RawSetString("__newindex", L.NewFunction(readOnlyAssign))
-		fns.RawSetString("__len", L.NewFunction(readOnlyLen))
-		L.G.Registry.RawSetString(readOnlyFnsKey, fns)
+		assign = L.NewFunction(readOnlyAssign)
+		L.G.Registry.RawSetString(readOnlyAssignKey, assign)
+	}
+	length, ok := L.G.Registry.RawGetString(readOnlyLenKey).(*lua.LFunction)
+	if !ok {
+		length = L.NewFunction(readOnlyLen)
+		L.G.Registry.RawSetString(readOnlyLenKey, length)
 	}
 	mt := L.CreateTable(0, 5)
 	mt.RawSetString("__index", t)
-	mt.RawSetString("__newindex", fns.RawGetString("__newindex"))
-	mt.RawSetString("__len", fns.RawGetString("__len"))
+	mt.RawSetString("__newindex", assign)
+	mt.RawSetString("__len", length)
 	mt.RawSetString("__metatable", lua.LFalse)
 	mt.RawSetString(readOnlyField, lua.LTrue)
 	proxy := L.CreateTable(0, 0)

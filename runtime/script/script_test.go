@@ -131,3 +131,74 @@ func TestPoolReuseAndClose(t *testing.T) {
 		t.Fatal("closed pool accepted a state")
 	}
 }
+
+func TestLazyBaseAndString(t *testing.T) {
+	f := testFactory()
+	s := f.New()
+	defer s.Close()
+	g := s.L.G.Global
+	for _, name := range []string{"print", "pairs", "string", "_G"} {
+		if g.RawGetString(name) != lua.LNil {
+			t.Fatalf("%s installed eagerly", name)
+		}
+	}
+	// A string method before `string` is ever read opens the library.
+	if err := s.L.DoString(`assert(("abc"):upper() == "ABC")
+assert(getmetatable("").__index == string)
+function string.twice(x) return x .. x end
+assert(("ab"):twice() == "abab")
+assert(_G == getfenv(0) and _G._G == _G and type(_VERSION) == "string")
+local n = 0
+for k, v in pairs({a = 1, b = 2}) do n = n + v end
+for i, v in ipairs({10, 20}) do n = n + v end
+assert(n == 33)
+assert(select("#", 1, 2) == 2 and tostring(12) == "12" and type(print) == "function")
+assert(pcall(error, "x") == false)
+assert(rawget(_G, "print") == print)
+assert(not pcall(setfenv, print, {}))
+assert(string.format("%d", 7) == "7")
+`); err != nil {
+		t.Fatal(err)
+	}
+	if g.RawGetString("print") == lua.LNil || g.RawGetString("string") == lua.LNil {
+		t.Fatal("used globals were not kept in the global table")
+	}
+	if g.RawGetString("xpcall") != lua.LNil {
+		t.Fatal("unused base function installed")
+	}
+}
+
+func TestLazyStringGlobalFirst(t *testing.T) {
+	s := testFactory().New()
+	defer s.Close()
+	if err := s.L.DoString(`local up = string.upper
+assert(("x"):upper() == "X" and up("y") == "Y")
+assert(("abc"):len() == 3 and ("abc"):sub(2) == "bc")
+assert(("x").nope == nil)`); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestLazyBaseMatchesOpenBase(t *testing.T) {
+	ref := lua.NewState(lua.Options{SkipOpenLibs: true})
+	defer ref.Close()
+	openLib(ref, lua.BaseLibName, lua.OpenBase)
+	s := testFactory().New()
+	defer s.Close()
+	n := 0
+	ref.G.Global.ForEach(func(k, v lua.LValue) {
+		n++
+		got := s.L.GetGlobal(string(k.(lua.LString)))
+		if got.Type() != v.Type() {
+			t.Errorf("%s: %s, want %s", k, got.Type(), v.Type())
+		}
+	})
+	if n < 25 || len(baseGlobals()) != n {
+		t.Fatalf("base library: %d globals, lazily known %d", n, len(baseGlobals()))
+	}
+	// module/require find registry._LOADED as after OpenBase.
+	if err := s.L.DoString(`local ok, err = pcall(require, "nope")
+assert(not ok and not tostring(err):find("index"), tostring(err))`); err != nil {
+		t.Fatal(err)
+	}
+}

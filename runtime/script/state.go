@@ -18,7 +18,7 @@ type Setup func(L *lua.LState)
 // StateOptions tunes LState memory. Zero values take the defaults below.
 type StateOptions struct {
 	CallStackSize    int // frames; default 200
-	RegistrySize     int // initial value stack slots; default 256
+	RegistrySize     int // initial value stack slots; default 128 (gopher-lua minimum)
 	RegistryMaxSize  int // growth limit; default 256*1024
 	RegistryGrowStep int // default 128
 }
@@ -35,7 +35,7 @@ func (o StateOptions) withDefaults() lua.Options {
 		lo.CallStackSize = 200
 	}
 	if lo.RegistrySize == 0 {
-		lo.RegistrySize = 256
+		lo.RegistrySize = 128
 	}
 	if lo.RegistryMaxSize == 0 {
 		lo.RegistryMaxSize = 256 * 1024
@@ -65,14 +65,25 @@ type Factory struct {
 	Options StateOptions
 }
 
-// New creates a fresh State: base and string libraries eagerly, every
-// other standard library and every entry of Globals on first use.
+// Initial string-key capacities of the registry and global tables. A Go map
+// created for at most 8 entries is a single group.
+const (
+	registryHint = 8
+	globalHint   = 8
+)
+
+// New creates a fresh State. Every standard library (base functions one by
+// one) and every entry of Globals is opened on first use (see lazy.go).
 func (f *Factory) New() *State {
 	opts := f.Options.withDefaults()
 	opts.SkipOpenLibs = true
 	L := lua.NewState(opts)
-	openLib(L, lua.BaseLibName, lua.OpenBase)
-	openLib(L, lua.StringLibName, lua.OpenString)
+	// gopher-lua sizes the registry and global tables for 32 and 64 string
+	// keys (about 7 KB); with every library opened lazily (lazy.go) a
+	// process LState holds a handful of each, and the maps grow on demand.
+	L.G.Registry = L.CreateTable(0, registryHint)
+	L.G.Global = L.CreateTable(0, globalHint)
+	L.Env = L.G.Global
 	installLazyGlobals(L, f.Globals)
 	if f.Setup != nil {
 		f.Setup(L)
