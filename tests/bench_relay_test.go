@@ -45,19 +45,7 @@ func benchRelayApp(b *testing.B) (*host.Host, string) {
   - name: caster
     kind: process.service
     process: caster_proc
-    host: processes
-  - name: open
-    kind: function.lua
-    source: file://open.lua
-    method: handler
-    modules: [http, json]
-  - name: open.ep
-    kind: http.endpoint
-    meta: {router: sse}
-    method: GET
-    path: /stream
-    func: open
-`
+    host: processes` + relayOpenEntries("/stream")
 	files := map[string]string{
 		"registry.yaml": entries,
 		// The caster keeps its members and, on "burst" {count, events},

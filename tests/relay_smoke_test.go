@@ -18,8 +18,10 @@ func relayRouter(options string) string {
 ` + options
 }
 
-func TestRelaySmokeDetached(t *testing.T) {
-	entries := relayRouter("") + `
+// relayOpenEntries declares the "open" handler (open.lua, modules http and
+// json) on GET path of the sse router; open.lua sets X-SSE-Relay.
+func relayOpenEntries(path string) string {
+	return `
   - name: open
     kind: function.lua
     source: file://open.lua
@@ -29,9 +31,13 @@ func TestRelaySmokeDetached(t *testing.T) {
     kind: http.endpoint
     meta: {router: sse}
     method: GET
-    path: /events
+    path: ` + path + `
     func: open
-` + handlerEntries("push", "POST", "/push", "push.lua", "http")
+`
+}
+
+func TestRelaySmokeDetached(t *testing.T) {
+	entries := relayRouter("") + relayOpenEntries("/events") + handlerEntries("push", "POST", "/push", "push.lua", "http")
 	a := startApp(t, entries, map[string]string{
 		"open.lua": `local http = require("http")
 local json = require("json")

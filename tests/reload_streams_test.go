@@ -76,19 +76,7 @@ func rldParse(t *testing.T, frame string) rldEvent {
 // while new requests get the new code.
 func TestReloadKeepsStreams(t *testing.T) {
 	entries := handlerEntries("tick", "GET", "/tick", "tick.lua", "http, time") +
-		relayRouter("") + `
-  - name: open
-    kind: function.lua
-    source: file://open.lua
-    method: handler
-    modules: [http, json]
-  - name: open.ep
-    kind: http.endpoint
-    meta: {router: sse}
-    method: GET
-    path: /events
-    func: open
-` + handlerEntries("push", "POST", "/push", "push.lua", "http")
+		relayRouter("") + relayOpenEntries("/events") + handlerEntries("push", "POST", "/push", "push.lua", "http")
 	r := rldStart(t, entries, map[string]string{
 		"tick.lua": rldTickScript("v1"),
 		"push.lua": rldPushScript("v1"),
