@@ -22,6 +22,9 @@ type app struct {
 	h    *host.Host
 	base string // "http://127.0.0.1:PORT"
 	logs *logBuffer
+	// timeout bounds each request of do (default 10 s); heavy tests that
+	// run thousands of cycles in one request raise it.
+	timeout time.Duration
 }
 
 // header is prepended to every test registry: one server on a free port and
@@ -113,7 +116,11 @@ func luaApp(t *testing.T, method, path, body string) *app {
 // do sends a request and returns status, headers and body.
 func (a *app) do(method, path, body string, hdr map[string]string) (int, http.Header, string) {
 	a.t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	timeout := a.timeout
+	if timeout == 0 {
+		timeout = 10 * time.Second
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, method, a.base+path, strings.NewReader(body))
 	if err != nil {

@@ -29,7 +29,7 @@ process.send(parent, "done", done)`
 	return procApp(t, procs, map[string]string{
 		"cycle": `local req = http.request()
 process.spawn("spawner", "processes", process.pid(), tonumber(req:query("n")), 100, req:query("proc"))
-local m = recv("60s")
+local m = recv("85s")
 if m == nil then return {timeout = true} end
 return {done = m:payload():data()}`,
 	}, "")
@@ -48,7 +48,9 @@ func (a *app) cycles(proc string, n int) {
 	baseG, baseHeap := settle()
 
 	start := time.Now()
+	a.timeout = 90 * time.Second // 10,000 cycles under -race on a busy machine
 	a.want(fmt.Sprintf("/cycle?n=%d&proc=%s", n, proc), fmt.Sprintf(`{"done":%d}`, n))
+	a.timeout = 0
 	t.Logf("%d spawn/exit cycles of %s in %v", n, proc, time.Since(start))
 
 	const slackG, slackHeap = 10, 16 << 20
@@ -130,13 +132,15 @@ process.inbox():receive() -- stay alive, idle`,
 	}, map[string]string{
 		"run": `local n = tonumber(http.request():query("n"))
 process.spawn("server", "processes", process.pid(), n)
-local m = recv("60s")
+local m = recv("85s")
 return {done = m and m:payload():data()}`,
 	}, "")
 	a.want("/run?n=1000", `{"done":1000}`)
 	baseG, baseHeap := settle()
 	start := time.Now()
+	a.timeout = 90 * time.Second // one request runs 100,000 waits
 	a.want("/run?n=100000", `{"done":100000}`)
+	a.timeout = 0
 	t.Logf("100,000 waits in %v", time.Since(start))
 	const slackHeap = 16 << 20
 	var heap uint64
