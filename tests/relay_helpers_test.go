@@ -231,18 +231,7 @@ func rlEntries(sseOpts string) string {
     meta: {server: gateway}
     prefix: /slow
     post_middleware: [sse_relay]
-    post_options: {"sserelay.max_queue": "16"}
-  - name: open
-    kind: function.lua
-    source: file://open.lua
-    method: handler
-    modules: [http, json]
-  - name: open.ep
-    kind: http.endpoint
-    meta: {router: sse}
-    method: GET
-    path: /open
-    func: open
+    post_options: {"sserelay.max_queue": "16"}` + relayOpenEntries("/open") + `
   - name: open.slow
     kind: http.endpoint
     meta: {router: slow}
