@@ -50,6 +50,9 @@ func runChild(o *options, scenario, target, profile string) runResult {
 	if profile != "" {
 		args = append(args, "-cpuprofile", profile)
 	}
+	if o.serverLog {
+		args = append(args, "-server-log")
+	}
 	cmd := exec.CommandContext(ctx, exe, args...)
 	cmd.Env = append(os.Environ(), runEnv+"=1")
 	cmd.Stderr = os.Stderr

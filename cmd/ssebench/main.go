@@ -61,6 +61,7 @@ type options struct {
 	srcIPs     int
 	quiet      bool
 	inProcess  bool
+	serverLog  bool
 	cpuProfile string
 	chart      string
 	chartFrom  string
@@ -140,6 +141,7 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.IntVar(&o.srcIPs, "src-ips", 16, "source addresses 127.0.0.2 ... to spread the client connections over (0: let the kernel choose)")
 	fs.BoolVar(&o.quiet, "quiet", false, "print only the summary")
 	fs.BoolVar(&o.inProcess, "in-process", false, "run every server in this process instead of a fresh child process per run (memory and goroutine figures then carry over between runs)")
+	fs.BoolVar(&o.serverLog, "server-log", false, "print luahost's warnings and errors (log/slog) to stderr")
 	fs.StringVar(&o.cpuProfile, "cpuprofile", "", "write a CPU profile of the server process of every run to PREFIX-SCENARIO-TARGET-RUN.pprof")
 	fs.StringVar(&o.chart, "chart", "", "draw a PNG chart of fan-out results to this file instead of running")
 	fs.StringVar(&o.chartFrom, "chart-from", "", "comma-separated result files or globs for -chart")

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"os"
 	"runtime"
 	"runtime/debug"
@@ -67,7 +68,11 @@ func runScenario(o *options, scenario, target string) runResult {
 }
 
 func (r *run) do() error {
-	srv, err := startServer(r.target, r.o.heartbeat)
+	log := slog.New(slog.DiscardHandler)
+	if r.o.serverLog {
+		log = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	}
+	srv, err := startServer(r.target, r.o.heartbeat, log)
 	if err != nil {
 		return fmt.Errorf("start %s: %w", r.target, err)
 	}
@@ -342,7 +347,7 @@ func (r *run) fanout() error {
 				last = max(last, rp.LastNs)
 			}
 			if !ok {
-				r.res.problem("burst %d: not every stream received its %d events within %v", b+1, r.o.burstSize, r.o.burstTimeout())
+				r.res.problem("burst %d: not every stream received its %d events (streams ended, or %v passed)", b+1, r.o.burstSize, r.o.burstTimeout())
 				break
 			}
 			busy += time.Duration(last - t0.UnixNano())

@@ -36,10 +36,10 @@ const (
 	helloBody  = `{"message":"hello"}`
 )
 
-func startServer(target string, heartbeat time.Duration) (server, error) {
+func startServer(target string, heartbeat time.Duration, log *slog.Logger) (server, error) {
 	switch target {
 	case targetLuahost:
-		return startLuahost(heartbeat)
+		return startLuahost(heartbeat, log)
 	case targetBaseline:
 		return startBaseline(heartbeat)
 	}
@@ -160,7 +160,7 @@ type luahostServer struct {
 	err  error
 }
 
-func startLuahost(heartbeat time.Duration) (*luahostServer, error) {
+func startLuahost(heartbeat time.Duration, log *slog.Logger) (*luahostServer, error) {
 	dir, err := os.MkdirTemp("", "ssebench-")
 	if err != nil {
 		return nil, err
@@ -177,7 +177,7 @@ func startLuahost(heartbeat time.Duration) (*luahostServer, error) {
 			return nil, err
 		}
 	}
-	h, errs := host.Load(filepath.Join(dir, "registry.yaml"), slog.New(slog.DiscardHandler))
+	h, errs := host.Load(filepath.Join(dir, "registry.yaml"), log)
 	if len(errs) > 0 {
 		os.RemoveAll(dir)
 		return nil, fmt.Errorf("load: %v", errs)
