@@ -1,12 +1,15 @@
 // Command ssebench is a load tool for luahost's SSE relay and handlers.
 //
-// It starts the server under test inside its own process (luahost from a
-// generated registry, or a plain net/http baseline with the same wire
-// format), so that it can read the server's memory and goroutines, and
-// re-executes itself as worker processes that hold the client connections
-// (at most -per-worker each; every worker binds its connections to
-// 127.0.0.2, 127.0.0.3, ... so that tens of thousands of loopback
-// connections do not run out of ephemeral ports).
+// Every run executes in a fresh child process (this binary re-executed;
+// -in-process keeps it in this one) that starts the server under test
+// in-process — luahost from a generated registry, or a plain net/http
+// baseline with the same wire format — so that it can read the server's
+// memory and goroutines. The clients live in worker processes (this binary
+// again, at most -per-worker connections each) that bind their connections
+// to 127.0.0.2, 127.0.0.3, ... so that tens of thousands of loopback
+// connections do not run out of ephemeral ports. Traffic stays on loopback,
+// every loop is bounded in count and time, and every process stops by
+// itself.
 //
 // Scenarios:
 //
@@ -27,6 +30,10 @@
 //	go run ./cmd/ssebench -scenario fanout -n 5000 -bursts 10 -compare
 //	go run ./cmd/ssebench -scenario idle -n 19000 -duration 30s -json idle.json
 //	go run ./cmd/ssebench -chart chart.png -chart-from 'results/*.json'
+//
+// -server-log prints luahost's warnings, -cpuprofile PREFIX writes a CPU
+// profile of the server process of every run, and SSEBENCH_DEBUG=1 in the
+// environment traces the messages between the tool and its workers.
 //
 // The exit status is 1 when a run found problems (errors, lost events,
 // leaks), 2 on bad usage.
@@ -218,16 +225,14 @@ func (o *options) churnRate() float64 {
 // burstTimeout is how long the streams may take to receive one burst: 30 s
 // plus a second per 10,000 deliveries.
 func (o *options) burstTimeout() time.Duration {
-	return 30*time.Second + time.Duration(o.n)*time.Duration(o.burstSize)*time.Second/10000
+	secs := min(30+float64(o.n)*float64(o.burstSize)/10000, 3600)
+	return time.Duration(secs * float64(time.Second))
 }
 
 func (o *options) workerCount(scenario string) int {
 	w := o.workers
 	if w == 0 {
 		w = 2
-		if scenario == scenarioIdle || scenario == scenarioFanout {
-			w = max(w, (o.n+o.perWorker-1)/o.perWorker)
-		}
 	}
 	if scenario == scenarioIdle || scenario == scenarioFanout {
 		w = max(w, (o.n+o.perWorker-1)/o.perWorker)
