@@ -186,7 +186,12 @@ func rldClient(t *testing.T) *http.Client {
 // rldFetch GETs url with client and returns the status and body, or an error
 // (no test failure: load generators report failures themselves).
 func rldFetch(ctx context.Context, client *http.Client, url string) (int, string, error) {
-	req, err := http.NewRequestWithContext(ctx, "GET", url, nil)
+	return rldDo(ctx, client, "GET", url)
+}
+
+// rldDo sends an empty-bodied request and returns the status and body.
+func rldDo(ctx context.Context, client *http.Client, method, url string) (int, string, error) {
+	req, err := http.NewRequestWithContext(ctx, method, url, http.NoBody)
 	if err != nil {
 		return 0, "", err
 	}

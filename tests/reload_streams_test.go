@@ -4,8 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
-	"net/http"
 	"strings"
 	"sync"
 	"testing"
@@ -107,7 +105,7 @@ end}`,
 	)
 	stop := make(chan struct{})
 	push := func(n int) (string, error) {
-		code, body, err := rldFetchPost(ctx, client, fmt.Sprintf("%s/push?pid=%s&n=%d", r.base, pid, n))
+		code, body, err := rldDo(ctx, client, "POST", fmt.Sprintf("%s/push?pid=%s&n=%d", r.base, pid, n))
 		if err == nil && code != 200 {
 			err = fmt.Errorf("%d %s", code, body)
 		}
@@ -198,19 +196,4 @@ end}`,
 			t.Fatalf("direct tick %d: %q", i+1, f)
 		}
 	}
-}
-
-// rldFetchPost POSTs an empty body to url.
-func rldFetchPost(ctx context.Context, client *http.Client, url string) (int, string, error) {
-	req, err := http.NewRequestWithContext(ctx, "POST", url, http.NoBody)
-	if err != nil {
-		return 0, "", err
-	}
-	resp, err := client.Do(req)
-	if err != nil {
-		return 0, "", err
-	}
-	defer resp.Body.Close()
-	data, err := io.ReadAll(resp.Body)
-	return resp.StatusCode, string(data), err
 }

@@ -80,48 +80,33 @@ func textWidth(s string, scale int) int {
 
 // drawText draws s with its top-left corner at (x, y).
 func drawText(img *image.RGBA, x, y int, s string, scale int, c color.Color) {
-	for _, r := range strings.ToUpper(s) {
-		g, ok := glyphs[r]
-		if !ok {
-			g = glyphs['?']
-		}
-		for row := 0; row < glyphH; row++ {
-			for col := 0; col < glyphW; col++ {
-				if g[row][col] != '#' {
-					continue
-				}
-				for dy := 0; dy < scale; dy++ {
-					for dx := 0; dx < scale; dx++ {
-						img.Set(x+col*scale+dx, y+row*scale+dy, c)
-					}
-				}
-			}
-		}
-		x += (glyphW + glyphGap) * scale
-	}
+	eachPixel(s, scale, func(i, col, row int) {
+		img.Set(x+i*(glyphW+glyphGap)*scale+col, y+row, c)
+	})
 }
 
 // drawTextUp draws s rotated 90° counter-clockwise, reading bottom to top,
 // with its bottom-left corner at (x, y).
 func drawTextUp(img *image.RGBA, x, y int, s string, scale int, c color.Color) {
-	for _, r := range strings.ToUpper(s) {
+	eachPixel(s, scale, func(i, col, row int) { // (col, row) -> (row, -col)
+		img.Set(x+row, y-i*(glyphW+glyphGap)*scale-col-1, c)
+	})
+}
+
+// eachPixel calls set for every lit pixel of s at the given scale: i is
+// the character's index, (col, row) the pixel within its scaled glyph.
+func eachPixel(s string, scale int, set func(i, col, row int)) {
+	for i, r := range []rune(strings.ToUpper(s)) {
 		g, ok := glyphs[r]
 		if !ok {
 			g = glyphs['?']
 		}
-		for row := 0; row < glyphH; row++ {
-			for col := 0; col < glyphW; col++ {
-				if g[row][col] != '#' {
-					continue
-				}
-				// (col, row) -> (row, -col)
-				for dy := 0; dy < scale; dy++ {
-					for dx := 0; dx < scale; dx++ {
-						img.Set(x+row*scale+dx, y-col*scale-dy-1, c)
-					}
+		for row := 0; row < glyphH*scale; row++ {
+			for col := 0; col < glyphW*scale; col++ {
+				if g[row/scale][col/scale] == '#' {
+					set(i, col, row)
 				}
 			}
 		}
-		y -= (glyphW + glyphGap) * scale
 	}
 }
