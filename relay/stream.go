@@ -173,9 +173,9 @@ func (s *stream) handleSignals(flags signal) *ending {
 		return &ending{done: ReasonShutdown, leave: true}
 	case flags&sigKilled != 0:
 		return &ending{done: s.killReason(), leave: true}
-	case flags&sigHard != 0:
+	case flags&sigHard != 0 && s.due(sigHard):
 		return &ending{done: ReasonHard, leave: true}
-	case flags&sigIdle != 0:
+	case flags&sigIdle != 0 && s.due(sigIdle):
 		return &ending{done: ReasonIdle, leave: true}
 	}
 	return nil

@@ -9,6 +9,19 @@ import "time"
 type timers struct {
 	hb, idle, hard *time.Timer
 	raise          func(signal) // set when the stream is built
+	// idleAt, hardAt are when the idle and hard timers are due: a timer
+	// that fired just before a reset leaves a stale signal, which due
+	// tells apart.
+	idleAt, hardAt time.Time
+}
+
+// due reports whether a raised idle or hard signal is current.
+func (t *timers) due(sig signal) bool {
+	at := t.idleAt
+	if sig == sigHard {
+		at = t.hardAt
+	}
+	return !at.IsZero() && !time.Now().Before(at)
 }
 
 func (t *timers) startTimers(cfg Config) {
@@ -34,8 +47,22 @@ func (t *timers) reset(tm **time.Timer, d time.Duration, sig signal) {
 }
 
 func (t *timers) resetHeartbeat(d time.Duration) { t.reset(&t.hb, d, sigHeartbeat) }
-func (t *timers) resetIdle(d time.Duration)      { t.reset(&t.idle, d, sigIdle) }
-func (t *timers) resetHard(d time.Duration)      { t.reset(&t.hard, d, sigHard) }
+func (t *timers) resetIdle(d time.Duration) {
+	t.idleAt = dueAt(d)
+	t.reset(&t.idle, d, sigIdle)
+}
+
+func (t *timers) resetHard(d time.Duration) {
+	t.hardAt = dueAt(d)
+	t.reset(&t.hard, d, sigHard)
+}
+
+func dueAt(d time.Duration) time.Time {
+	if d <= 0 {
+		return time.Time{}
+	}
+	return time.Now().Add(d)
+}
 
 func (t *timers) stopTimers() {
 	t.reset(&t.hb, 0, 0)
