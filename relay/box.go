@@ -43,7 +43,9 @@ const (
 	sigHard
 	sigShutdown
 	sigKilled
-	sigGone // the client disconnected
+	sigGone         // the client disconnected
+	sigWritable     // the full socket drained
+	sigWriteTimeout // a blocked write made no progress for the write timeout
 )
 
 // raise records s and wakes the stream.
@@ -61,11 +63,12 @@ func (b *box) overflowed() bool {
 	return b.overflow
 }
 
-// pending reports whether anything waits to be handled.
-func (b *box) pending() bool {
+// pending reports whether anything waits to be handled; queued messages
+// count only if withMsgs.
+func (b *box) pending(withMsgs bool) bool {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	return len(b.msgs) > 0 || len(b.events) > 0 || b.flags != 0 || b.overflow
+	return (withMsgs && len(b.msgs) > 0) || len(b.events) > 0 || b.flags != 0 || b.overflow
 }
 
 var _ actor.Mailbox = (*box)(nil)
@@ -129,22 +132,27 @@ func (b *box) PushEvent(ev actor.Event) bool {
 // take moves everything queued into the caller's slices (reused between
 // calls) and reports whether the box overflowed.
 func (b *box) take(msgs []actor.Message, events []actor.Event) ([]actor.Message, []actor.Event, bool) {
-	msgs, events, _, overflow := b.takeAll(msgs, events)
+	msgs, events, _, overflow := b.takeAll(msgs, events, true)
 	return msgs, events, overflow
 }
 
-// takeAll is take plus the raised signals (cleared).
-func (b *box) takeAll(msgs []actor.Message, events []actor.Event) ([]actor.Message, []actor.Event, signal, bool) {
+// takeAll is take plus the raised signals (cleared); messages stay queued
+// unless withMsgs.
+func (b *box) takeAll(msgs []actor.Message, events []actor.Event, withMsgs bool) ([]actor.Message, []actor.Event, signal, bool) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	flags := b.flags
 	b.flags = 0
-	msgs = append(msgs, b.msgs...)
 	events = append(events, b.events...)
-	clear(b.msgs)
-	b.msgs, b.events, b.bytes = b.msgs[:0], b.events[:0], 0
-	if cap(b.msgs) > 64 { // release a burst's backing array while idle
-		b.msgs = nil
+	clear(b.events)
+	b.events = b.events[:0]
+	if withMsgs {
+		msgs = append(msgs, b.msgs...)
+		clear(b.msgs)
+		b.msgs, b.bytes = b.msgs[:0], 0
+		if cap(b.msgs) > 64 { // release a burst's backing array while idle
+			b.msgs = nil
+		}
 	}
 	return msgs, events, flags, b.overflow
 }

@@ -33,6 +33,7 @@ type Hub struct {
 
 	pollOnce sync.Once
 	poller   *poller
+	runq     *runq // workers for taken-over streams; started with the poller
 }
 
 // NewHub creates a hub.
@@ -53,6 +54,7 @@ func (h *Hub) watcher() *poller {
 			return
 		}
 		h.poller = p
+		h.runq = newRunq()
 	})
 	return h.poller
 }
@@ -106,6 +108,7 @@ func (h *Hub) Shutdown(ctx context.Context) error {
 	case <-done:
 		if h.poller != nil {
 			h.poller.stop()
+			h.runq.stop()
 		}
 		return nil
 	case <-ctx.Done():

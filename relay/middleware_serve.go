@@ -43,9 +43,9 @@ func (m *Middleware) Serve(w http.ResponseWriter, r *http.Request, header string
 		http.Error(w, "server shutting down", http.StatusServiceUnavailable)
 		return
 	}
-	conn := m.takeOver(w, r)
+	conn, out := m.takeOver(w, r)
 	if conn != nil {
-		s.out = &connOutput{c: conn}
+		s.out = out
 		s.box.onWake = s.schedule // before anything can wake the stream
 	} else {
 		s.out = &httpOutput{w: w, rc: http.NewResponseController(w)}
@@ -73,24 +73,29 @@ func (m *Middleware) Serve(w http.ResponseWriter, r *http.Request, header string
 	m.runAttached(r.Context(), s, w.Header())
 }
 
-// takeOver hijacks an HTTP/1.x connection when the hub can watch it for
-// hang-ups; nil if not.
-func (m *Middleware) takeOver(w http.ResponseWriter, r *http.Request) net.Conn {
+// takeOver hijacks an HTTP/1.x connection when the hub can watch it;
+// nil if not.
+func (m *Middleware) takeOver(w http.ResponseWriter, r *http.Request) (net.Conn, output) {
 	if r.ProtoMajor != 1 || m.Hub.watcher() == nil {
-		return nil
+		return nil, nil
 	}
 	conn, _, err := http.NewResponseController(w).Hijack()
 	if err != nil {
-		return nil
+		return nil, nil
 	}
-	return conn
+	out := newConnOutput(conn)
+	if out == nil {
+		_ = conn.Close() // net/http no longer owns it; nothing can be sent
+		return nil, nil
+	}
+	return conn, out
 }
 
 // runDetached opens an event-driven stream on a hijacked connection and
 // returns; the request goroutine is released.
 func (m *Middleware) runDetached(s *stream, conn net.Conn, h http.Header) {
 	p := m.Hub.watcher()
-	key, watched := p.add(conn, func() { s.box.raise(sigGone) })
+	key, watched := p.add(conn, s)
 	s.onEnd = func() {
 		if watched {
 			p.remove(key)
@@ -102,12 +107,12 @@ func (m *Middleware) runDetached(s *stream, conn net.Conn, h http.Header) {
 		s.finish(end)
 		return
 	}
-	if !watched { // cannot learn of a hang-up: end at the next write error
-		s.log.Warn("relay: client hang-ups will be noticed only on the next write", "stream", s.pidS)
+	if !watched { // a hang-up shows at the next write; a full socket ends at the write deadline
+		s.log.Warn("relay: stream not watched: hang-ups are noticed only on the next write", "stream", s.pidS)
 	}
 	s.running.Store(false)
-	if s.box.pending() {
-		s.schedule()
+	if s.hasWork() && s.running.CompareAndSwap(false, true) {
+		s.hub.runq.push(s)
 	}
 }
 

@@ -11,10 +11,13 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// poller tells streams that their client hung up, without a goroutine per
-// stream: one goroutine waits on an epoll set holding every stream's
-// socket (edge-triggered, for RDHUP/HUP/ERR; bytes a client sends are
-// ignored). It is started on first use and stopped by stop.
+// poller tells streams that their client hung up or that their socket
+// can take more bytes, without a goroutine per stream: one goroutine waits
+// on an epoll set holding every stream's socket (edge-triggered, for
+// RDHUP/HUP/ERR and OUT; bytes a client sends are ignored). Edge-triggered
+// OUT fires when a socket that refused a write (EAGAIN) drains, which is
+// the only time a stream wants it. It is started on first use and stopped
+// by stop.
 type poller struct {
 	mu    sync.Mutex
 	epfd  int
@@ -26,8 +29,17 @@ type poller struct {
 }
 
 type pollEntry struct {
-	seq  int32
-	gone func()
+	seq int32
+	h   pollHandler
+}
+
+// pollHandler receives a socket's readiness on the poller goroutine; it
+// must not block.
+type pollHandler interface {
+	// hangup: the peer closed or reset the connection.
+	hangup()
+	// writable: the socket can take bytes again.
+	writable()
 }
 
 func newPoller() (*poller, error) {
@@ -40,9 +52,8 @@ func newPoller() (*poller, error) {
 	return p, nil
 }
 
-// add watches conn; gone runs (on the poller goroutine, so it must not
-// block) when the peer hangs up. It returns the key for remove.
-func (p *poller) add(conn net.Conn, gone func()) (int32, bool) {
+// add watches conn for h. It returns the key for remove.
+func (p *poller) add(conn net.Conn, h pollHandler) (int32, bool) {
 	sc, ok := conn.(syscall.Conn)
 	if !ok {
 		return 0, false
@@ -59,13 +70,13 @@ func (p *poller) add(conn net.Conn, gone func()) (int32, bool) {
 	seq := p.seq
 	err = raw.Control(func(f uintptr) {
 		fd = int32(f)
-		ev := unix.EpollEvent{Events: unix.EPOLLRDHUP | unix.EPOLLIN | unix.EPOLLET, Fd: fd, Pad: seq}
+		ev := unix.EpollEvent{Events: unix.EPOLLRDHUP | unix.EPOLLIN | unix.EPOLLOUT | unix.EPOLLET, Fd: fd, Pad: seq}
 		addErr = unix.EpollCtl(p.epfd, unix.EPOLL_CTL_ADD, int(f), &ev)
 	})
 	if err != nil || addErr != nil {
 		return 0, false
 	}
-	p.fds[fd] = pollEntry{seq: seq, gone: gone}
+	p.fds[fd] = pollEntry{seq: seq, h: h}
 	return fd, true
 }
 
@@ -92,17 +103,27 @@ func (p *poller) run() {
 			continue
 		}
 		for i := 0; i < n; i++ {
-			ev := events[i]
-			if ev.Events&(unix.EPOLLRDHUP|unix.EPOLLHUP|unix.EPOLLERR) == 0 {
-				continue
-			}
-			p.mu.Lock()
-			e, ok := p.fds[ev.Fd]
-			p.mu.Unlock()
-			if ok && e.seq == ev.Pad {
-				e.gone()
-			}
+			p.dispatch(events[i])
 		}
+	}
+}
+
+func (p *poller) dispatch(ev unix.EpollEvent) {
+	hup := ev.Events&(unix.EPOLLRDHUP|unix.EPOLLHUP|unix.EPOLLERR) != 0
+	out := ev.Events&unix.EPOLLOUT != 0
+	if !hup && !out {
+		return
+	}
+	p.mu.Lock()
+	e, ok := p.fds[ev.Fd]
+	p.mu.Unlock()
+	if !ok || e.seq != ev.Pad {
+		return
+	}
+	if hup {
+		e.h.hangup()
+	} else {
+		e.h.writable()
 	}
 }
 

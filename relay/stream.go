@@ -1,11 +1,11 @@
 package relay
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"log/slog"
 	"net/http"
-	"runtime"
 	"sync/atomic"
 	"time"
 
@@ -37,8 +37,12 @@ type stream struct {
 	msgs    []actor.Message
 	events  []actor.Event
 	timers  // AfterFunc timers raising signals
-	running atomic.Bool
-	ended   bool
+	sent    int  // bytes of buf already written (while blocked)
+	blocked bool // the socket refused bytes; waiting for writable
+	// wantWrite is blocked, readable by the poller goroutine.
+	wantWrite atomic.Bool
+	running   atomic.Bool
+	ended     bool
 	onEnd   func() // releases what Serve set up (poller entry, hub slot)
 	unhook  func() bool
 }
@@ -69,8 +73,10 @@ func (s *stream) open(h http.Header) *ending {
 	} else {
 		s.send(s.cfg.Target, TopicJoin, s.presence())
 	}
-	err := s.out.start(h, s.buf, s.hub.WriteTimeout)
-	s.buf = s.buf[:0]
+	if head := s.out.start(h); len(head) > 0 {
+		s.buf = append(head, s.buf...)
+	}
+	err := s.flush()
 	if end != nil {
 		return end
 	}
@@ -89,32 +95,43 @@ func (s *stream) appendReady() {
 	s.appendEvent("ready", ready)
 }
 
-// schedule runs step on a new goroutine unless one is running; the
-// goroutine lives only while there is work, so an idle stream has none.
+// schedule queues the stream on the hub's workers unless it is queued or
+// running already; an idle stream has no goroutine.
 func (s *stream) schedule() {
 	if s.running.CompareAndSwap(false, true) {
-		go s.drive()
+		s.hub.runq.push(s)
 	}
 }
 
-// drive runs steps until the stream is idle or over; it re-checks the box
-// after clearing running, so a wake-up that raced the exit is not lost.
-func (s *stream) drive() {
-	for {
-		if s.step() {
-			return // ended: running stays set, nothing runs again
-		}
-		if s.box.pending() {
-			continue
-		}
-		runtime.Gosched() // let a sender in mid-burst add more: one write for several events
-		if s.box.pending() {
-			continue
-		}
-		s.running.Store(false)
-		if !s.box.pending() || !s.running.CompareAndSwap(false, true) {
-			return
-		}
+// runOnce is one turn of a worker at the stream: a step, then back to the
+// end of the queue if more work arrived meanwhile. It re-checks after
+// clearing running, so a wake-up that raced the exit is not lost.
+func (s *stream) runOnce() {
+	if s.step() {
+		return // ended: running stays set, nothing runs again
+	}
+	if s.hasWork() {
+		s.hub.runq.push(s)
+		return
+	}
+	s.running.Store(false)
+	if s.hasWork() && s.running.CompareAndSwap(false, true) {
+		s.hub.runq.push(s)
+	}
+}
+
+// hasWork reports whether a step would do something: while the socket is
+// full, queued messages wait in the box (where the queue limits apply)
+// and only signals and kernel events count.
+func (s *stream) hasWork() bool { return s.box.pending(!s.blocked) }
+
+// hangup and writable implement pollHandler (called on the poller
+// goroutine).
+func (s *stream) hangup() { s.box.raise(sigGone) }
+
+func (s *stream) writable() {
+	if s.wantWrite.Load() {
+		s.box.raise(sigWritable)
 	}
 }
 
@@ -135,7 +152,7 @@ func (s *stream) step() bool {
 func (s *stream) handleAll() *ending {
 	var flags signal
 	var overflow bool
-	s.msgs, s.events, flags, overflow = s.box.takeAll(s.msgs[:0], s.events[:0])
+	s.msgs, s.events, flags, overflow = s.box.takeAll(s.msgs[:0], s.events[:0], !s.blocked)
 	if overflow {
 		return &ending{done: ReasonSlow, leave: true}
 	}
@@ -177,6 +194,8 @@ func (s *stream) handleSignals(flags signal) *ending {
 		return &ending{done: ReasonHard, leave: true}
 	case flags&sigIdle != 0 && s.due(sigIdle):
 		return &ending{done: ReasonIdle, leave: true}
+	case flags&sigWriteTimeout != 0 && s.blocked && s.due(sigWriteTimeout):
+		return s.writeFailed()
 	}
 	return nil
 }
@@ -293,24 +312,47 @@ func (s *stream) send(to actor.PID, topic string, payload map[string]any) {
 	s.hub.K.Send(s.pid, to, topic, []any{payload})
 }
 
-// flush writes pending frames with a fresh per-write deadline.
+// flush writes pending frames. On an output that never blocks, what the
+// socket does not take stays in buf (sent counts what went out) and the
+// stream is blocked until the poller reports the socket writable; the
+// write deadline then runs from the last progress.
 func (s *stream) flush() error {
-	if len(s.buf) == 0 {
+	if s.sent == len(s.buf) {
+		s.resetBuf()
 		return nil
 	}
-	err := s.out.write(s.buf, s.hub.WriteTimeout)
-	s.buf = s.buf[:0]
+	s.wantWrite.Store(true) // before the write: an OUT edge right after EAGAIN must not be lost
+	n, err := s.out.write(s.buf[s.sent:], s.hub.WriteTimeout)
+	s.sent += n
+	if err == errBlocked {
+		if n > 0 || !s.blocked {
+			s.resetWriteDeadline(s.hub.WriteTimeout)
+		}
+		s.blocked = true
+		return nil
+	}
+	s.wantWrite.Store(false)
+	if s.blocked {
+		s.blocked = false
+		s.resetWriteDeadline(0)
+	}
+	s.resetBuf()
+	return err
+}
+
+func (s *stream) resetBuf() {
+	s.buf, s.sent = s.buf[:0], 0
 	if cap(s.buf) > 4<<10 { // do not pin a burst's buffer while idle
 		s.buf = nil
 	}
-	return err
 }
 
 func (s *stream) flushQuietly() { _ = s.flush() }
 
 // finish tells the target (sse.leave), sends the last frame, and exits
 // the process. The leave goes first: a last write to a slow client must
-// not delay it. A slow client gets a short deadline for its `done`.
+// not delay it. A slow client gets a short deadline for its `done`, after
+// the rest of a frame it was in the middle of.
 func (s *stream) finish(end *ending) {
 	s.ended = true
 	s.stopTimers()
@@ -321,20 +363,44 @@ func (s *stream) finish(end *ending) {
 		s.send(s.cfg.Target, TopicLeave, s.presence())
 		_ = s.hub.K.Demonitor(s.pid, s.cfg.Target)
 	}
-	if end.done != "" {
-		timeout := s.hub.WriteTimeout
-		if end.done == ReasonSlow {
-			s.buf = s.buf[:0] // drop what the client could not take
-			timeout = slowDoneTimeout
-		}
-		s.appendEvent("done", map[string]any{"reason": end.done})
-		_ = s.out.write(s.buf, timeout)
-		s.buf = nil
+	rest := s.buf[s.sent:]
+	timeout := s.hub.WriteTimeout
+	if end.done == ReasonSlow {
+		rest = s.buf[s.sent:frameEnd(s.buf, s.sent)]
+		timeout = slowDoneTimeout
 	}
+	if end.done != "" {
+		s.buf = append(s.buf[:s.sent+len(rest)], s.doneFrame(end.done)...)
+		rest = s.buf[s.sent:]
+	}
+	s.out.last(rest, timeout)
+	s.buf, s.sent = nil, 0
 	s.proc.Exit(ExitResult, nil)
 	if s.onEnd != nil {
 		s.onEnd()
 	}
+}
+
+func (s *stream) doneFrame(reason string) []byte {
+	save := s.buf
+	s.buf = nil
+	s.appendEvent("done", map[string]any{"reason": reason})
+	f := s.buf
+	s.buf = save
+	return f
+}
+
+// frameEnd is where the frame that buf[sent-1] belongs to ends (sent if
+// sent is at a frame boundary). Frames end with an empty line and contain
+// no other.
+func frameEnd(buf []byte, sent int) int {
+	if sent == 0 || (sent >= 2 && buf[sent-2] == '\n' && buf[sent-1] == '\n') {
+		return sent
+	}
+	if i := bytes.Index(buf[sent-1:], []byte("\n\n")); i >= 0 {
+		return sent - 1 + i + 2
+	}
+	return len(buf)
 }
 
 // slowDoneTimeout bounds the attempt to tell a slow client why it is cut.

@@ -8,6 +8,9 @@ import "time"
 // goroutine running the stream's step.
 type timers struct {
 	hb, idle, hard *time.Timer
+	// wd is the write deadline of a blocked socket (wdAt when due).
+	wd   *time.Timer
+	wdAt time.Time
 	raise          func(signal) // set when the stream is built
 	// idleAt, hardAt are when the idle and hard timers are due: a timer
 	// that fired just before a reset leaves a stale signal, which due
@@ -18,8 +21,11 @@ type timers struct {
 // due reports whether a raised idle or hard signal is current.
 func (t *timers) due(sig signal) bool {
 	at := t.idleAt
-	if sig == sigHard {
+	switch sig {
+	case sigHard:
 		at = t.hardAt
+	case sigWriteTimeout:
+		at = t.wdAt
 	}
 	return !at.IsZero() && !time.Now().Before(at)
 }
@@ -57,6 +63,12 @@ func (t *timers) resetHard(d time.Duration) {
 	t.reset(&t.hard, d, sigHard)
 }
 
+// resetWriteDeadline (re)starts the write deadline; 0 stops it.
+func (t *timers) resetWriteDeadline(d time.Duration) {
+	t.wdAt = dueAt(d)
+	t.reset(&t.wd, d, sigWriteTimeout)
+}
+
 func dueAt(d time.Duration) time.Time {
 	if d <= 0 {
 		return time.Time{}
@@ -68,4 +80,5 @@ func (t *timers) stopTimers() {
 	t.reset(&t.hb, 0, 0)
 	t.reset(&t.idle, 0, 0)
 	t.reset(&t.hard, 0, 0)
+	t.reset(&t.wd, 0, 0)
 }
