@@ -54,7 +54,18 @@ func Compile(src []byte, path, display string) (*Program, error) {
 	if err != nil {
 		return nil, &CompileError{File: display, Msg: strings.TrimSpace(err.Error())}
 	}
+	dropChunkArg(proto)
 	return &Program{Path: path, Display: display, Proto: proto, Hash: sha256.Sum256(src)}, nil
+}
+
+// dropChunkArg stops every call of the main chunk from building a Lua 5.0
+// `arg` table. gopher-lua (lua.CompatVarArg) marks a vararg function that
+// does not use `...` as needing one, and builds it on each call (a table
+// with a 32-slot string map for its "n" field). In a nested function the
+// table is bound to a local named `arg`; the main chunk declares no such
+// local, so nothing can read the table and the flag is only a cost there.
+func dropChunkArg(proto *lua.FunctionProto) {
+	proto.IsVarArg &^= lua.VarArgNeedsArg
 }
 
 func parseError(display string, src []byte, err error) error {

@@ -47,6 +47,7 @@ func (p *Pool) Put(s *State) {
 		return
 	}
 	s.L.SetTop(0)
+	s.endCall()
 	p.mu.Lock()
 	if !p.closed && len(p.idle) < p.max {
 		p.idle = append(p.idle, s)

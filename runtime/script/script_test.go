@@ -202,3 +202,71 @@ assert(not ok and not tostring(err):find("index"), tostring(err))`); err != nil 
 		t.Fatal(err)
 	}
 }
+
+func TestEnvChain(t *testing.T) {
+	f := testFactory()
+	lib := &Unit{ID: "app:lib", Factory: f, Program: mustCompile(t, `libglobal = "lib"
+return {env = function() return _G end, read = function() return libglobal, shared end}`, "lib.lua")}
+	u := &Unit{ID: "app:u", Method: "main", Factory: f, Imports: map[string]*Unit{"lib": lib},
+		Program: mustCompile(t, `local lib = require("lib")
+return {main = function()
+  local before = shared
+  shared = "u"
+  _G.viaG = true
+  local libval, libshared = lib.read()
+  assert(libval == "lib" and libshared == nil, "library env is its own")
+  assert(lib.env() ~= _G and rawget(_G, "shared") == "u" and viaG == true)
+  assert(rawget(_G, "print") == nil and type(print) == "function" and print == getfenv(0).print)
+  assert(require("lib") == lib)
+  local n = 0
+  for k in pairs(_G) do n = n + 1 end
+  return before, n
+end}`, "u.lua")}
+	p := NewPool(f, 1)
+	defer p.Close()
+	for i := 0; i < 3; i++ {
+		s := p.Get()
+		fn, err := u.Instantiate(s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := s.L.CallByParam(lua.P{Fn: fn, NRet: 2, Protect: true}); err != nil {
+			t.Fatalf("call %d: %v", i, err)
+		}
+		if before, n := s.L.Get(-2), s.L.Get(-1); before != lua.LNil || n != lua.LNumber(2) {
+			t.Fatalf("call %d: before=%v, %v globals written", i, before, n)
+		}
+		p.Put(s)
+		if s.frames[u].base.RawGetString("_G") != lua.LNil || len(s.loaded) != 0 {
+			t.Fatal("an idle State keeps the last call's env or libraries")
+		}
+	}
+}
+
+func TestEnvFramesBounded(t *testing.T) {
+	f := testFactory()
+	s := f.New()
+	defer s.Close()
+	prog := mustCompile(t, `return {main = function() return x end}`, "u.lua")
+	for i := 0; i < 3*maxFrames; i++ {
+		u := &Unit{ID: "app:u", Method: "main", Factory: f, Program: prog}
+		if _, err := u.Instantiate(s); err != nil {
+			t.Fatal(err)
+		}
+		if len(s.frames) > maxFrames {
+			t.Fatalf("%d frames", len(s.frames))
+		}
+	}
+}
+
+func TestChunkBuildsNoArgTable(t *testing.T) {
+	p := mustCompile(t, `local function f(...) return arg end
+return {f = f, g = function(...) return select("#", ...) end}`, "u.lua")
+	if p.Proto.IsVarArg&lua.VarArgNeedsArg != 0 {
+		t.Fatal("main chunk still builds an arg table")
+	}
+	// Nested vararg functions keep Lua 5.0's arg (gopher-lua's default).
+	if p.Proto.FunctionPrototypes[0].IsVarArg&lua.VarArgNeedsArg == 0 {
+		t.Fatal("nested function lost its arg table")
+	}
+}

@@ -51,8 +51,11 @@ func (o StateOptions) withDefaults() lua.Options {
 type State struct {
 	L       *lua.LState
 	modules map[string]lua.LValue
-	envMeta *lua.LTable // {__index = globals}, shared by every call's env
 	broken  bool
+
+	frames   map[*Unit]*frame     // per-unit env chains (env.go)
+	copyMeta *lua.LTable          // metatable of every frame base (env.go)
+	loaded   map[*Unit]lua.LValue // libraries loaded by the current call
 }
 
 // Factory creates States with the same libraries, globals and modules.
@@ -88,9 +91,7 @@ func (f *Factory) New() *State {
 	if f.Setup != nil {
 		f.Setup(L)
 	}
-	meta := L.CreateTable(0, 1)
-	meta.RawSetString("__index", L.G.Global)
-	return &State{L: L, modules: make(map[string]lua.LValue), envMeta: meta}
+	return &State{L: L, modules: make(map[string]lua.LValue)}
 }
 
 // module returns the cached module value, loading it on first use.

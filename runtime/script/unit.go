@@ -28,11 +28,12 @@ type scope struct {
 }
 
 // Instantiate runs the unit's chunk in a fresh environment on s and returns
-// the function named by Method. It must run on s's owner goroutine. Errors
-// carry the script's file:line.
+// the function named by Method. It must run on s's owner goroutine, and it
+// starts a new call on s: libraries loaded by an earlier call are loaded
+// again when required. Errors carry the script's file:line.
 func (u *Unit) Instantiate(s *State) (*lua.LFunction, error) {
-	sc := &scope{state: s}
-	exports, err := sc.load(u)
+	clear(s.loaded)
+	exports, err := s.load(u)
 	if err != nil {
 		return nil, err
 	}
@@ -47,15 +48,11 @@ func (u *Unit) Instantiate(s *State) (*lua.LFunction, error) {
 	return fn, nil
 }
 
-// load executes a unit's chunk with its own env and require.
-func (sc *scope) load(u *Unit) (lua.LValue, error) {
-	L := sc.state.L
-	env := L.CreateTable(0, 4)
-	env.Metatable = sc.state.envMeta
-	env.RawSetString("_G", env)
-	env.RawSetString("require", L.NewFunction(sc.requireFor(u)))
+// load executes a unit's chunk in a fresh env (see env.go).
+func (s *State) load(u *Unit) (lua.LValue, error) {
+	L := s.L
 	chunk := L.NewFunctionFromProto(u.Program.Proto)
-	chunk.Env = env
+	chunk.Env = s.newEnv(u)
 	if err := L.CallByParam(lua.P{Fn: chunk, NRet: 1, Protect: true}); err != nil {
 		return nil, err
 	}
@@ -64,16 +61,17 @@ func (sc *scope) load(u *Unit) (lua.LValue, error) {
 	return v, nil
 }
 
-// requireFor returns the `require` seen by code of unit u.
-func (sc *scope) requireFor(u *Unit) lua.LGFunction {
+// requireFor returns the `require` seen by code of unit u on s. Libraries
+// are loaded at most once per call (s.loaded is reset by Instantiate).
+func (s *State) requireFor(u *Unit) lua.LGFunction {
 	return func(L *lua.LState) int {
 		name := L.CheckString(1)
 		if lib, ok := u.Imports[name]; ok {
-			L.Push(sc.library(L, lib))
+			L.Push(s.library(L, lib))
 			return 1
 		}
 		if u.Modules[name] {
-			if v, ok := sc.state.module(u.Factory, name); ok {
+			if v, ok := s.module(u.Factory, name); ok {
 				L.Push(v)
 				return 1
 			}
@@ -83,18 +81,18 @@ func (sc *scope) requireFor(u *Unit) lua.LGFunction {
 	}
 }
 
-func (sc *scope) library(L *lua.LState, lib *Unit) lua.LValue {
-	if v, ok := sc.loaded[lib]; ok {
+func (s *State) library(L *lua.LState, lib *Unit) lua.LValue {
+	if v, ok := s.loaded[lib]; ok {
 		return v
 	}
-	v, err := sc.load(lib)
+	v, err := s.load(lib)
 	if err != nil {
 		L.RaiseError("loading library %s: %s", lib.ID, ErrorMessage(err))
 	}
-	if sc.loaded == nil {
-		sc.loaded = make(map[*Unit]lua.LValue)
+	if s.loaded == nil {
+		s.loaded = make(map[*Unit]lua.LValue)
 	}
-	sc.loaded[lib] = v
+	s.loaded[lib] = v
 	return v
 }
 
