@@ -129,11 +129,11 @@ func procSend(L *lua.LState) int {
 	if strings.HasPrefix(topic, "@") {
 		return Fail(L, NewError(INVALID, "topic %q: topics starting with @ are reserved", topic))
 	}
-	payload, err := payloadArgs(L, 3)
+	payload, shared, err := pc.sent.args(L, 3)
 	if err != nil {
 		return Fail(L, err)
 	}
-	if err := pc.Procs.Send(pc.Self.PID(), dest, topic, payload); err != nil {
+	if err := pc.Procs.Send(pc.Self, dest, topic, payload, shared); err != nil {
 		return Fail(L, err)
 	}
 	return okTrue(L)

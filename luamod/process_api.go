@@ -39,7 +39,9 @@ type SpawnOptions struct{ Link, Monitor bool }
 // INVALID (malformed PID, bad topic) or NOT_FOUND (unknown name, entry,
 // host, or a PID that is not alive where that matters).
 type Processes interface {
-	Send(from, dest, topic string, payload []any) error
+	// Send delivers payload; shared says the same slice went out before
+	// (see sendCache) and must stay unmodified.
+	Send(from Self, dest, topic string, payload []any, shared bool) error
 	Spawn(self Self, id, host string, args []any, o SpawnOptions) (string, error)
 	Terminate(from, dest string) error
 	Cancel(from, dest, reason string) error
@@ -72,6 +74,7 @@ type ProcCtx struct {
 	Procs Processes
 
 	inboxUD, eventsUD *lua.LUserData // created on first use, per call
+	sent              sendCache
 }
 
 type procKey struct{}

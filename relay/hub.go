@@ -34,11 +34,13 @@ type Hub struct {
 	pollOnce sync.Once
 	poller   *poller
 	runq     *runq // workers for taken-over streams; started with the poller
+
+	frames *frameCache // encoded shared payloads
 }
 
 // NewHub creates a hub.
 func NewHub(k *actor.Kernel, enc Encoder, log *slog.Logger) *Hub {
-	return &Hub{K: k, Encode: enc, Log: log, WriteTimeout: 10 * time.Second, open: map[*stream]struct{}{}}
+	return &Hub{K: k, Encode: enc, Log: log, WriteTimeout: 10 * time.Second, open: map[*stream]struct{}{}, frames: newFrameCache()}
 }
 
 // watcher returns the hang-up poller, started on first use; nil where

@@ -248,8 +248,8 @@ func (s *stream) handle(m *actor.Message) *ending {
 		s.log.Warn("relay: topic not forwarded: it contains CR, LF or NUL", "stream", s.pidS)
 		return nil
 	}
-	for _, p := range m.Payload {
-		if s.appendEvent(m.Topic, p) {
+	for i := range m.Payload {
+		if s.appendPayload(m, i) {
 			s.count++
 		}
 	}
@@ -264,6 +264,25 @@ func (s *stream) forwards(topic string) bool {
 		return !reservedTopic(topic)
 	}
 	return topic == s.cfg.Topic
+}
+
+// appendPayload appends the frame of m.Payload[i]; a shared payload is
+// encoded once for every stream (the hub's frame cache).
+func (s *stream) appendPayload(m *actor.Message, i int) bool {
+	if !m.Shared {
+		return s.appendEvent(m.Topic, m.Payload[i])
+	}
+	key := &m.Payload[i]
+	if f := s.hub.frames.get(key, m.Topic); f != nil {
+		s.buf = append(s.buf, f...)
+		return true
+	}
+	start := len(s.buf)
+	if !s.appendEvent(m.Topic, m.Payload[i]) {
+		return false
+	}
+	s.hub.frames.put(key, m.Topic, s.buf[start:])
+	return true
 }
 
 // appendEvent encodes one event into the pending buffer; false if the

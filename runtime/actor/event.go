@@ -12,6 +12,11 @@ type Message struct {
 	From    PID
 	Topic   string
 	Payload []any
+	// Shared: this Payload slice goes out in other messages too (a
+	// broadcast loop sending one unchanged table). Payloads are never
+	// mutated after sending, so a receiver may cache what it derives from
+	// a shared one (an encoding) under &Payload[i].
+	Shared bool
 }
 
 // EventKind says what an Event reports.

@@ -69,11 +69,16 @@ func (k *Kernel) Alive(pid PID) bool { return k.table.get(pid) != nil }
 // reports whether the message was queued; callers may ignore it.
 // payload is handed over as is: the caller must not touch it afterwards.
 func (k *Kernel) Send(from, to PID, topic string, payload []any) bool {
+	return k.Deliver(to, Message{From: from, Topic: topic, Payload: payload})
+}
+
+// Deliver is Send with the message built by the caller.
+func (k *Kernel) Deliver(to PID, m Message) bool {
 	p := k.table.get(to)
 	if p == nil {
 		return false
 	}
-	if !p.mb.PushMessage(Message{From: from, Topic: topic, Payload: payload}) {
+	if !p.mb.PushMessage(m) {
 		k.overflow(p)
 		return false
 	}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"runtime"
 	"slices"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -105,4 +106,51 @@ func envInt(name string, def int) int {
 		return v
 	}
 	return def
+}
+
+// sinkMailbox counts deliveries and keeps nothing (a stand-in for relay
+// streams in BenchmarkBroadcastSend).
+type sinkMailbox struct{ n atomic.Int64 }
+
+func (m *sinkMailbox) PushMessage(actor.Message) bool { m.n.Add(1); return true }
+func (m *sinkMailbox) PushEvent(actor.Event) bool     { return true }
+
+// BenchmarkBroadcastSend measures the cost of one process.send in a Lua
+// loop that sends the same small table to many processes (the shape of a
+// room broadcasting to its streams): ns per send.
+func BenchmarkBroadcastSend(b *testing.B) {
+	const members = 10000
+	n := newTestNode(b, map[string]string{
+		"app:room": `local time = require("time")
+return {main = function(parent, pids, rounds)
+  for r = 1, rounds do
+    local ev = {i = r, t = time.now():unix_nano()}
+    for j = 1, #pids do process.send(pids[j], "sse.message", ev) end
+  end
+  process.send(parent, "done")
+end}`,
+	})
+	p, mb := attach(b, n)
+	sink := &sinkMailbox{}
+	pids := make([]any, members)
+	for i := range pids {
+		q, err := n.K.Attach("app:stream", sink)
+		if err != nil {
+			b.Fatal(err)
+		}
+		pids[i] = q.PID().String()
+		defer q.Exit(nil, nil) // before the node's shutdown, which would wait for them
+	}
+	rounds := b.N/members + 1
+	b.ResetTimer()
+	start := time.Now()
+	if _, err := n.SpawnUnit("app:room", "app:processes", []any{p.PID().String(), pids, float64(rounds)}, actor.SpawnOptions{}); err != nil {
+		b.Fatal(err)
+	}
+	recv(b, mb, 5*time.Minute)
+	el := time.Since(start)
+	b.ReportMetric(float64(el.Nanoseconds())/float64(rounds*members), "ns/send")
+	if got := sink.n.Load(); got != int64(rounds*members) {
+		b.Fatalf("%d deliveries, want %d", got, rounds*members)
+	}
 }

@@ -68,14 +68,23 @@ func (n *Node) resolve(dest string) (actor.PID, error) {
 }
 
 // Send delivers a message; a dead PID drops it silently.
-func (n *Node) Send(from, dest, topic string, payload []any) error {
+func (n *Node) Send(from luamod.Self, dest, topic string, payload []any, shared bool) error {
 	to, err := n.resolve(dest)
 	if err != nil {
 		return err
 	}
-	src, _ := actor.ParsePID(from)
-	n.K.Send(src, to, topic, payload)
+	n.K.Deliver(to, actor.Message{From: senderPID(from), Topic: topic, Payload: payload, Shared: shared})
 	return nil
+}
+
+// senderPID is from's PID without parsing its string when it is a
+// process of this package.
+func senderPID(from luamod.Self) actor.PID {
+	if s, ok := from.(*self); ok {
+		return s.p.PID()
+	}
+	pid, _ := actor.ParsePID(from.PID())
+	return pid
 }
 
 // Terminate kills dest with "process terminated".
