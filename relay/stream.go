@@ -36,15 +36,15 @@ type stream struct {
 	buf     []byte // frames written at the next flush
 	msgs    []actor.Message
 	events  []actor.Event
-	timers  // AfterFunc timers raising signals
+	timers       // AfterFunc timers raising signals
 	sent    int  // bytes of buf already written (while blocked)
 	blocked bool // the socket refused bytes; waiting for writable
 	// wantWrite is blocked, readable by the poller goroutine.
 	wantWrite atomic.Bool
 	running   atomic.Bool
 	ended     bool
-	onEnd   func() // releases what Serve set up (poller entry, hub slot)
-	unhook  func() bool
+	onEnd     func() // releases what Serve set up (poller entry, hub slot)
+	unhook    func() bool
 }
 
 // ending says how a stream ends: the `done` reason for the client ("" for

@@ -9,9 +9,9 @@ import "time"
 type timers struct {
 	hb, idle, hard *time.Timer
 	// wd is the write deadline of a blocked socket (wdAt when due).
-	wd   *time.Timer
-	wdAt time.Time
-	raise          func(signal) // set when the stream is built
+	wd    *time.Timer
+	wdAt  time.Time
+	raise func(signal) // set when the stream is built
 	// idleAt, hardAt are when the idle and hard timers are due: a timer
 	// that fired just before a reset leaves a stale signal, which due
 	// tells apart.
