@@ -305,7 +305,7 @@ func (s *stream) appendEvent(name string, payload any) bool {
 // heartbeat writes ": ping" and tells the target (only while one is set).
 func (s *stream) heartbeat() {
 	s.buf = sse.AppendComment(s.buf, "ping")
-	if !s.cfg.Target.IsZero() {
+	if !s.cfg.Target.IsZero() && s.targetHasRoom() {
 		hb := s.presence()
 		delete(hb, "last_event_id")
 		hb["uptime"] = time.Since(s.start).Round(time.Millisecond).String()
@@ -313,6 +313,16 @@ func (s *stream) heartbeat() {
 		s.send(s.cfg.Target, TopicHeartbeat, hb)
 	}
 	s.resetHeartbeat(s.cfg.Heartbeat)
+}
+
+// targetHasRoom reports whether the target's mailbox is below a quarter
+// of the kernel's limit. A heartbeat message is skipped when it is not: a
+// target busy in a long loop would otherwise collect one per stream per
+// interval and be terminated for overflow (with 19,000 streams that is
+// 19,000 messages per interval). The client's ": ping" still goes out.
+func (s *stream) targetHasRoom() bool {
+	limit := s.hub.K.Limit()
+	return limit <= 0 || s.hub.K.Backlog(s.cfg.Target) < limit/4
 }
 
 // presence is the sse.join / sse.leave payload.

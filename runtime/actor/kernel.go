@@ -85,6 +85,24 @@ func (k *Kernel) Deliver(to PID, m Message) bool {
 	return true
 }
 
+// Limit is the mailbox limit: a process with this many queued messages is
+// terminated at the next one (ErrMailboxOverflow).
+func (k *Kernel) Limit() int { return k.limit }
+
+// Backlog returns how many messages wait in pid's mailbox (0 if it is not
+// alive or its mailbox cannot tell). Senders of optional messages use it
+// to stay away from the overflow limit.
+func (k *Kernel) Backlog(pid PID) int {
+	p := k.table.get(pid)
+	if p == nil {
+		return 0
+	}
+	if l, ok := p.mb.(interface{ Len() int }); ok {
+		return l.Len()
+	}
+	return 0
+}
+
 // Cancel delivers EventCancel{From: from, Reason: reason} to `to`; it does
 // not stop the process (cancellation is cooperative). ErrNotFound if `to` is
 // not alive.

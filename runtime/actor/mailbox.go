@@ -41,6 +41,9 @@ func (b *QueueMailbox) PushEvent(e Event) bool {
 	return b.Events.push(e) != pushFull
 }
 
+// Len is the number of queued messages.
+func (b *QueueMailbox) Len() int { return b.Messages.Len() }
+
 // Close releases both queues; later pushes are dropped.
 func (b *QueueMailbox) Close() {
 	b.Messages.Close()
