@@ -110,10 +110,7 @@ func (m *Middleware) runDetached(s *stream, conn net.Conn, h http.Header) {
 	if !watched { // a hang-up shows at the next write; a full socket ends at the write deadline
 		s.log.Warn("relay: stream not watched: hang-ups are noticed only on the next write", "stream", s.pidS)
 	}
-	s.running.Store(false)
-	if s.hasWork() && s.running.CompareAndSwap(false, true) {
-		s.hub.runq.push(s)
-	}
+	s.release()
 }
 
 // runAttached drives the stream on the request goroutine until it ends.

@@ -114,8 +114,16 @@ func (s *stream) runOnce() {
 		s.hub.runq.push(s)
 		return
 	}
+	s.release()
+}
+
+// release gives up the stream (clears running) and takes it back if work
+// arrived meanwhile. It reads s.blocked before letting go: afterwards
+// another worker may own the stream.
+func (s *stream) release() {
+	withMsgs := !s.blocked
 	s.running.Store(false)
-	if s.hasWork() && s.running.CompareAndSwap(false, true) {
+	if s.box.pending(withMsgs) && s.running.CompareAndSwap(false, true) {
 		s.hub.runq.push(s)
 	}
 }

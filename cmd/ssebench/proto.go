@@ -42,6 +42,7 @@ type command struct {
 type reply struct {
 	Type   string `json:"type"` // ready, reached, quiesced, final, fatal
 	Worker int    `json:"worker"`
+	CPUNs  int64  `json:"cpu_ns,omitempty"` // CPU time the worker process used so far
 	// ready
 	Opened        int64 `json:"opened,omitempty"`
 	Welcomed      int64 `json:"welcomed,omitempty"`

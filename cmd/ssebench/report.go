@@ -140,6 +140,7 @@ var metricOrder = map[string][]string{
 	scenarioIdle: {"streams", "server_streams", "rss_per_stream_b", "heap_per_stream_b", "stack_per_stream_b",
 		"goroutines_per_stream", "server_rss_mb", "pings_per_stream", "errors", "shutdown_s", "done_at_shutdown"},
 	scenarioFanout: {"streams", "events_per_stream", "deliveries", "deliveries_per_s", "p50_ms", "p99_ms", "max_ms",
+		"server_cpu_us_per_delivery", "client_cpu_us_per_delivery",
 		"lost", "slow_disconnects", "errors"},
 	scenarioChurn: {"connects", "connects_per_s", "connect_p50_ms", "connect_p99_ms", "connect_max_ms", "errors",
 		"goroutines_before", "goroutines_after", "leaked_goroutines", "heap_growth_kb", "streams_left"},

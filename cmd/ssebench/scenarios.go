@@ -46,6 +46,7 @@ type run struct {
 	ws       *workerSet
 	deadline time.Time
 	res      runResult
+	cpu0     cpuMark // when every stream was open
 }
 
 // runScenario runs scenario once against target and returns what it
@@ -168,6 +169,7 @@ func (r *run) openStreams() (welcomed int64, err error) {
 		return 0, err
 	}
 	ready, err := r.ws.await("ready", r.remaining())
+	r.cpu0 = cpuMark{server: cpuNow(), clients: clientCPU(ready)}
 	var connErrs int64
 	for _, rp := range ready {
 		welcomed += rp.Welcomed
@@ -327,6 +329,7 @@ func (r *run) fanout() error {
 	seq := 0
 	var busy time.Duration
 	var delivered int64
+	var cpu1 cpuMark
 	bursts := r.o.bursts > 0
 	if bursts {
 		for b := 0; b < r.o.bursts && time.Now().Before(r.deadline); b++ {
@@ -341,6 +344,7 @@ func (r *run) fanout() error {
 			if err != nil {
 				return err
 			}
+			cpu1 = cpuMark{server: cpuNow(), clients: clientCPU(replies)}
 			ok, last := true, int64(0)
 			for _, rp := range replies {
 				ok = ok && rp.OK
@@ -375,6 +379,7 @@ func (r *run) fanout() error {
 		if err != nil {
 			return err
 		}
+		cpu1 = cpuMark{server: cpuNow(), clients: clientCPU(replies)}
 		last := int64(0)
 		for _, rp := range replies {
 			last = max(last, rp.LastNs)
@@ -402,6 +407,10 @@ func (r *run) fanout() error {
 		r.res.set("deliveries_per_s", float64(delivered)/busy.Seconds())
 	}
 	r.setLatency("", &t.Latency)
+	if delivered > 0 && cpu1.server > 0 {
+		r.res.set("server_cpu_us_per_delivery", float64(cpu1.server-r.cpu0.server)/1e3/float64(delivered))
+		r.res.set("client_cpu_us_per_delivery", float64(cpu1.clients-r.cpu0.clients)/1e3/float64(delivered))
+	}
 	r.res.set("lost", float64(lost))
 	r.res.set("slow_disconnects", float64(t.Done["slow consumer"]))
 	errs := t.ConnectErrors + t.StreamErrors + doneErrors(t)
@@ -416,6 +425,18 @@ func (r *run) fanout() error {
 		r.res.problem("%d errors (connect %d, stream %d, done %v)", errs, t.ConnectErrors, t.StreamErrors, t.Done)
 	}
 	return nil
+}
+
+// cpuMark is CPU time used so far by the server's process (which also
+// runs this coordinator, a negligible share) and by all worker processes.
+type cpuMark struct{ server, clients int64 }
+
+func clientCPU(replies []reply) int64 {
+	var sum int64
+	for _, rp := range replies {
+		sum += rp.CPUNs
+	}
+	return sum
 }
 
 // churn connects and disconnects at a rate; the server's goroutines must

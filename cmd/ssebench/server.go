@@ -104,7 +104,7 @@ entries:
 // member events seq+1 .. seq+events stamped with the send time.
 const roomLua = `local time = require("time")
 return {main = function()
-  local list, index = {}, {}
+  local list, index, removed = {}, {}, 0
   local inbox = process.inbox()
   while true do
     local msg = inbox:receive()
@@ -131,6 +131,12 @@ return {main = function()
         index[last] = i
         list[#list] = nil
         index[pid] = nil
+        removed = removed + 1
+        if removed > 1000 + 2 * #list then -- a table keeps a slot per key ever set: copy it
+          local fresh = {}
+          for k, v in pairs(index) do fresh[k] = v end
+          index, removed = fresh, 0
+        end
       end
     end
   end

@@ -114,6 +114,8 @@ func TestFanoutBursts(t *testing.T) {
 		wantEq(t, target, "slow_disconnects", m, 0)
 		wantEq(t, target, "errors", m, 0)
 		wantPositive(t, target, "deliveries_per_s", m)
+		wantPositive(t, target, "server_cpu_us_per_delivery", m)
+		wantPositive(t, target, "client_cpu_us_per_delivery", m)
 		if m["p99_ms"] < m["p50_ms"] || m["max_ms"] < m["p99_ms"] {
 			t.Errorf("%s: percentiles out of order: %v", target, m)
 		}

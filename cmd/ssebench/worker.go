@@ -32,6 +32,7 @@ func (w *worker) send(r reply) {
 	w.outM.Lock()
 	defer w.outM.Unlock()
 	r.Worker = w.j.Worker
+	r.CPUNs = cpuNow()
 	_ = w.out.Encode(r)
 }
 

@@ -4,9 +4,19 @@
 -- Streams use message_topic "*", so the topic becomes the SSE event name.
 local HISTORY = 20
 
+-- A Lua table keeps a slot for every key it ever held, also after the key
+-- is set to nil (gopher-lua), and stream PIDs are never reused: copy the
+-- member table now and then so a long-lived room does not grow.
+local function compact(t)
+  local fresh = {}
+  for k, v in pairs(t) do fresh[k] = v end
+  return fresh
+end
+
 local function main()
   local members = {}   -- stream pid -> user name
   local online = 0
+  local removed = 0    -- keys removed from members since the last compact
   local history = {}
   local inbox = process.inbox()
 
@@ -33,6 +43,10 @@ local function main()
       if user then
         members[data.client_pid] = nil
         online = online - 1
+        removed = removed + 1
+        if removed > 1000 + 2 * online then
+          members, removed = compact(members), 0
+        end
         broadcast("presence", { user = user, event = "left", online = online })
       end
     elseif topic == "say" then
