@@ -47,12 +47,13 @@ type run struct {
 	deadline time.Time
 	res      runResult
 	cpu0     cpuMark // when every stream was open
+	prof     *phaseProfile
 }
 
 // runScenario runs scenario once against target and returns what it
 // measured. Problems (errors, lost events, leaks) are listed, not fatal.
-func runScenario(o *options, scenario, target string) runResult {
-	r := &run{o: o, scenario: scenario, target: target, res: runResult{Metrics: map[string]float64{}}}
+func runScenario(o *options, scenario, target string, prof *phaseProfile) runResult {
+	r := &run{o: o, scenario: scenario, target: target, prof: prof, res: runResult{Metrics: map[string]float64{}}}
 	r.deadline = time.Now().Add(o.budget(scenario))
 	if err := r.do(); err != nil {
 		r.res.problem("%v", err)
@@ -78,6 +79,9 @@ func (r *run) do() error {
 		return fmt.Errorf("start %s: %w", r.target, err)
 	}
 	r.srv = srv
+	if r.scenario != scenarioFanout {
+		r.prof.start()
+	}
 	if r.scenario != scenarioHandler {
 		if err := r.warmup(); err != nil {
 			return fmt.Errorf("warm-up stream: %w", err)
@@ -326,6 +330,7 @@ func (r *run) fanout() error {
 	if err != nil {
 		return err
 	}
+	r.prof.start()
 	seq := 0
 	var busy time.Duration
 	var delivered int64
@@ -386,6 +391,7 @@ func (r *run) fanout() error {
 		}
 		busy = time.Duration(last - t0.UnixNano())
 	}
+	r.prof.stop()
 	if err := r.ws.sendAll(command{Cmd: "quiesce"}); err != nil {
 		return err
 	}
