@@ -25,10 +25,10 @@ type Exchange struct {
 	R      *http.Request
 	Params []string // route parameter names, in pattern order
 
-	rc       *http.ResponseController
-	status   int  // 0 = not set by the script
-	wrote    bool // headers committed (first body byte or flush)
-	sse      bool // response is in SSE mode
+	rc       *http.ResponseController // created on first use, see ctl
+	status   int                      // 0 = not set by the script
+	wrote    bool                     // headers committed (first body byte or flush)
+	sse      bool                     // response is in SSE mode
 	maxBody  int64
 	body     []byte
 	bodyErr  error
@@ -39,6 +39,8 @@ type Exchange struct {
 	hold     string // header kept off the wire (canonical name), "" for none
 	held     string
 	haveHeld bool
+
+	call callCtx // the context WithExchange returns, allocated with ex
 }
 
 // Hold keeps the named response header off the wire: it is removed when
@@ -68,19 +70,57 @@ func (ex *Exchange) takeHeld() {
 
 // NewExchange wraps one request.
 func NewExchange(w http.ResponseWriter, r *http.Request, params []string) *Exchange {
-	return &Exchange{W: w, R: r, Params: params, rc: http.NewResponseController(w), maxBody: DefaultMaxBody}
+	return &Exchange{W: w, R: r, Params: params, maxBody: DefaultMaxBody}
+}
+
+// ctl returns the ResponseController of ex.W, creating it on first use
+// (most handlers never need one).
+func (ex *Exchange) ctl() *http.ResponseController {
+	if ex.rc == nil {
+		ex.rc = http.NewResponseController(ex.W)
+	}
+	return ex.rc
 }
 
 type exchangeKey struct{}
 
-// WithExchange returns a context carrying ex; http.request()/http.response()
-// find it through the LState's context.
+// callCtx is the context of one handler call: ctx's values, deadline and
+// cancellation, plus the exchange. Its Done channel is ctx's, read once:
+// an LState with a context reads Done before every VM instruction, and a
+// chain of value contexts would forward each read.
+type callCtx struct {
+	context.Context
+	done <-chan struct{}
+	ex   *Exchange
+}
+
+func (c *callCtx) Done() <-chan struct{} { return c.done }
+
+func (c *callCtx) Value(key any) any {
+	if key == (exchangeKey{}) {
+		return c.ex
+	}
+	return c.Context.Value(key)
+}
+
+// WithExchange returns a context carrying ex on top of ctx;
+// http.request()/http.response() find it through the LState's context.
+// Give the LState this context itself, not one derived from it, so that
+// the VM reads Done from it directly.
 func WithExchange(ctx context.Context, ex *Exchange) context.Context {
-	return context.WithValue(ctx, exchangeKey{}, ex)
+	c := &ex.call
+	if c.Context != nil { // ex already has a call context: make another
+		c = new(callCtx)
+	}
+	*c = callCtx{Context: ctx, done: ctx.Done(), ex: ex}
+	return c
 }
 
 // ExchangeFrom returns the exchange in ctx, or nil.
 func ExchangeFrom(ctx context.Context) *Exchange {
+	if c, ok := ctx.(*callCtx); ok {
+		return c.ex
+	}
 	if ctx == nil {
 		return nil
 	}
@@ -119,7 +159,7 @@ func (ex *Exchange) commit() {
 func (ex *Exchange) Write(p []byte) error {
 	ex.commit()
 	if ex.sse {
-		_ = ex.rc.SetWriteDeadline(time.Now().Add(DefaultWriteTimeout))
+		_ = ex.ctl().SetWriteDeadline(time.Now().Add(DefaultWriteTimeout))
 	}
 	_, err := ex.W.Write(p)
 	return err
@@ -128,7 +168,7 @@ func (ex *Exchange) Write(p []byte) error {
 // Flush commits headers and flushes buffered bytes to the client.
 func (ex *Exchange) Flush() error {
 	ex.commit()
-	return ex.rc.Flush()
+	return ex.ctl().Flush()
 }
 
 // Finish completes the response after the handler returned: commits a set
@@ -162,8 +202,9 @@ func (ex *Exchange) Fail(status int, msg string) bool {
 // WriteJSON writes an already-encoded JSON body with 200, setting the content
 // type unless the script chose one.
 func (ex *Exchange) WriteJSON(body []byte) error {
-	if ex.W.Header().Get("Content-Type") == "" {
-		ex.W.Header().Set("Content-Type", "application/json")
+	h := ex.W.Header()
+	if ct := h["Content-Type"]; len(ct) == 0 || ct[0] == "" { // h.Get, without canonicalising
+		h["Content-Type"] = []string{"application/json"}
 	}
 	return ex.Write(body)
 }

@@ -41,7 +41,7 @@ func (ex *Exchange) applyRequestOptions(opts *lua.LTable) error {
 		ex.maxBody = int64(v)
 	}
 	if v, ok := opts.RawGetString("timeout").(lua.LNumber); ok && v > 0 {
-		_ = ex.rc.SetReadDeadline(time.Now().Add(time.Duration(float64(v) * float64(time.Millisecond))))
+		_ = ex.ctl().SetReadDeadline(time.Now().Add(time.Duration(float64(v) * float64(time.Millisecond))))
 	}
 	return nil
 }

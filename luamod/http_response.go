@@ -102,11 +102,14 @@ func resWrite(L *lua.LState) int {
 
 func resWriteJSON(L *lua.LState) int {
 	ex := checkExchange(L, responseType)
-	body, err := EncodeJSON(nil, L.Get(2))
+	bp := encodeBufs.Get().(*[]byte)
+	defer putEncodeBuf(bp)
+	body, err := EncodeJSON((*bp)[:0], L.Get(2))
+	*bp = body
 	if err != nil {
 		return fail(L, NewError(INVALID, "write_json: %v", err))
 	}
-	if err := ex.WriteJSON(body); err != nil {
+	if err := ex.WriteJSON(body); err != nil { // Write does not keep body
 		return fail(L, NewError(INTERNAL, "write_json: %v", err))
 	}
 	return ok(L)

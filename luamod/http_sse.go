@@ -38,7 +38,7 @@ func resWriteEvent(L *lua.LState) int {
 	if err := ex.Write(frame); err != nil {
 		return fail(L, NewError(INTERNAL, "write_event: client disconnected: %v", err))
 	}
-	if err := ex.rc.Flush(); err != nil {
+	if err := ex.ctl().Flush(); err != nil {
 		return fail(L, NewError(INTERNAL, "write_event: client disconnected: %v", err))
 	}
 	return ok(L)

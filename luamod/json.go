@@ -32,16 +32,22 @@ func OpenJSON(L *lua.LState) *lua.LTable {
 // a Lua string, so a buffer is free again when jsonEncode returns.
 var encodeBufs = sync.Pool{New: func() any { return new([]byte) }}
 
+// putEncodeBuf returns a buffer taken from encodeBufs, unless it grew so
+// large that keeping it would pin memory.
+func putEncodeBuf(bp *[]byte) {
+	if cap(*bp) <= 64<<10 {
+		encodeBufs.Put(bp)
+	}
+}
+
 func jsonEncode(L *lua.LState) int {
 	bp := encodeBufs.Get().(*[]byte)
 	b, err := EncodeJSON((*bp)[:0], L.Get(1))
 	if err == nil {
 		L.Push(lua.LString(b))
 	}
-	if cap(b) <= 64<<10 { // do not let one huge document pin memory
-		*bp = b
-		encodeBufs.Put(bp)
-	}
+	*bp = b
+	putEncodeBuf(bp)
 	if err != nil {
 		return Fail(L, err)
 	}

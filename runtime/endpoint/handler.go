@@ -55,7 +55,8 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	defer cancel(nil)
 	self := h.Node.NewLazy(h.Unit.ID)
 	self.OnKill = cancel
-	ctx = luamod.WithProcess(luamod.WithExchange(ctx, ex), &luamod.ProcCtx{Self: self, Procs: h.Node})
+	// WithExchange last: the LState reads Done from it (see WithExchange).
+	ctx = luamod.WithExchange(luamod.WithProcess(ctx, &luamod.ProcCtx{Self: self, Procs: h.Node}), ex)
 	out := h.call(ctx, ex)
 	self.Close(exitErr(out.err))
 	if h.Post != nil && out.err == nil && out.returned == nil && h.Post.After(w, r, ex) {

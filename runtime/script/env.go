@@ -41,8 +41,14 @@ func (s *State) newEnv(u *Unit) *lua.LTable {
 	f := s.frame(u)
 	env := s.L.CreateTable(0, 0)
 	env.Metatable = f.meta
-	f.base.RawSetString("_G", env)
+	s.bindG(f, env)
 	return env
+}
+
+// bindG makes env the `_G` of f's unit until the call ends.
+func (s *State) bindG(f *frame, env *lua.LTable) {
+	f.base.RawSetString("_G", env)
+	s.bound = append(s.bound, f)
 }
 
 // frame returns u's frame on s, building it on first use.
@@ -91,8 +97,12 @@ func copyGlobal(L *lua.LState) int {
 // endCall drops what the State still references from the last call (its
 // envs and loaded libraries), so an idle State does not keep them alive.
 func (s *State) endCall() {
-	for _, f := range s.frames {
-		f.base.RawSetString("_G", lua.LNil)
+	for i, f := range s.bound {
+		// false, not nil: replacing a value costs less than deleting
+		// the key and adding it again on the next call.
+		f.base.RawSetString("_G", lua.LFalse)
+		s.bound[i] = nil
 	}
+	s.bound = s.bound[:0]
 	clear(s.loaded)
 }

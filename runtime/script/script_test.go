@@ -237,7 +237,7 @@ end}`, "u.lua")}
 			t.Fatalf("call %d: before=%v, %v globals written", i, before, n)
 		}
 		p.Put(s)
-		if s.frames[u].base.RawGetString("_G") != lua.LNil || len(s.loaded) != 0 {
+		if s.frames[u].base.RawGetString("_G") != lua.LFalse || len(s.loaded) != 0 || len(s.bound) != 0 {
 			t.Fatal("an idle State keeps the last call's env or libraries")
 		}
 	}

@@ -54,6 +54,7 @@ type State struct {
 	broken  bool
 
 	frames   map[*Unit]*frame     // per-unit env chains (env.go)
+	bound    []*frame             // frames whose _G is an env of the current call
 	copyMeta *lua.LTable          // metatable of every frame base (env.go)
 	loaded   map[*Unit]lua.LValue // libraries loaded by the current call
 }
