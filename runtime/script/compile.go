@@ -18,6 +18,8 @@ type Program struct {
 	Display string // name used in error messages ("scripts/hello.lua")
 	Proto   *lua.FunctionProto
 	Hash    [32]byte // SHA-256 of the source: tells a reload what changed
+
+	keep keepPlan // whether the chunk's result may be kept (keep_static.go)
 }
 
 // CompileError is a script that failed to load or compile, located by file:line.
@@ -55,7 +57,7 @@ func Compile(src []byte, path, display string) (*Program, error) {
 		return nil, &CompileError{File: display, Msg: strings.TrimSpace(err.Error())}
 	}
 	dropChunkArg(proto)
-	return &Program{Path: path, Display: display, Proto: proto, Hash: sha256.Sum256(src)}, nil
+	return &Program{Path: path, Display: display, Proto: proto, Hash: sha256.Sum256(src), keep: keepableChunk(proto)}, nil
 }
 
 // dropChunkArg stops every call of the main chunk from building a Lua 5.0

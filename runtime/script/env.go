@@ -5,7 +5,8 @@ import (
 )
 
 // Every call runs a unit's chunk in a fresh, empty global table (its env),
-// so a global written by one call is never seen by another. What the env
+// so a global written by one call is never seen by another (a kept chunk
+// result, keep.go, is reused only while its env is still empty). What the env
 // reads but does not hold comes through a chain of __index tables that
 // belong to the State and are built once per unit:
 //
@@ -29,6 +30,7 @@ import (
 type frame struct {
 	meta *lua.LTable // metatable of every env of the unit: {__index = base}
 	base *lua.LTable
+	keep keepState // the unit's kept chunk result (keep.go)
 }
 
 // maxFrames bounds the frames a State keeps. A pooled handler State runs
@@ -65,7 +67,7 @@ func (s *State) frame(u *Unit) *frame {
 	base.RawSetString("require", L.NewFunction(s.requireFor(u)))
 	meta := L.CreateTable(0, 1)
 	meta.RawSetString("__index", base)
-	f := &frame{meta: meta, base: base}
+	f := &frame{meta: meta, base: base, keep: keepState{never: !u.keepable()}}
 	s.frames[u] = f
 	return f
 }

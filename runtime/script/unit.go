@@ -30,10 +30,16 @@ type scope struct {
 // Instantiate runs the unit's chunk in a fresh environment on s and returns
 // the function named by Method. It must run on s's owner goroutine, and it
 // starts a new call on s: libraries loaded by an earlier call are loaded
-// again when required. Errors carry the script's file:line.
+// again when required. When an earlier call on s ran the chunk and nothing
+// has changed what it built, that result is returned instead of running
+// the chunk again (see keep.go). Errors carry the script's file:line.
 func (u *Unit) Instantiate(s *State) (*lua.LFunction, error) {
 	clear(s.loaded)
-	exports, err := s.load(u)
+	f := s.frame(u)
+	if fn := s.reuse(f); fn != nil {
+		return fn, nil
+	}
+	env, exports, err := s.run(u)
 	if err != nil {
 		return nil, err
 	}
@@ -45,20 +51,47 @@ func (u *Unit) Instantiate(s *State) (*lua.LFunction, error) {
 	if !ok {
 		return nil, fmt.Errorf("%s: returned table has no function %q (entry %s)", u.Program.Display, u.Method, u.ID)
 	}
+	f.record(env, exports, fn)
 	return fn, nil
 }
 
-// load executes a unit's chunk in a fresh env (see env.go).
+// load executes a library's chunk in a fresh env and returns its value.
 func (s *State) load(u *Unit) (lua.LValue, error) {
+	_, v, err := s.run(u)
+	return v, err
+}
+
+// run executes a unit's chunk in a fresh env (see env.go) and returns the
+// env and the chunk's value.
+func (s *State) run(u *Unit) (*lua.LTable, lua.LValue, error) {
 	L := s.L
 	chunk := L.NewFunctionFromProto(u.Program.Proto)
-	chunk.Env = s.newEnv(u)
+	env := s.newEnv(u)
+	chunk.Env = env
 	if err := L.CallByParam(lua.P{Fn: chunk, NRet: 1, Protect: true}); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	v := L.Get(-1)
 	L.Pop(1)
-	return v, nil
+	return env, v, nil
+}
+
+// keepable reports whether the result of u's chunk may be kept between
+// calls (see keep_static.go): the chunk qualifies and requires built-in
+// modules only, never a library.
+func (u *Unit) keepable() bool {
+	if u.Program == nil || !u.Program.keep.ok {
+		return false
+	}
+	for _, name := range u.Program.keep.requires {
+		if _, lib := u.Imports[name]; lib || !u.Modules[name] {
+			return false
+		}
+		if _, ok := u.Factory.Modules[name]; !ok {
+			return false
+		}
+	}
+	return true
 }
 
 // requireFor returns the `require` seen by code of unit u on s. Libraries
