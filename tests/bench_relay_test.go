@@ -48,8 +48,10 @@ func benchRelayApp(b *testing.B) (*host.Host, string) {
     host: processes` + relayOpenEntries("/stream")
 	files := map[string]string{
 		"registry.yaml": entries,
-		// The caster keeps its members and, on "burst" {count, events},
-		// sends every member `events` messages stamped with the send time.
+		// The caster keeps its members and, on "burst" {events, shared},
+		// sends every member `events` messages stamped with the send time:
+		// one table per event for all members if shared, else a new
+		// table per member (each then copied and encoded on its own).
 		"caster.lua": `local time = require("time")
 return {main = function()
   local members, n = {}, 0
@@ -61,7 +63,12 @@ return {main = function()
     elseif topic == "burst" then
       for i = 1, data.events do
         local stamp = time.now():unix_nano()
-        for _, pid in ipairs(members) do process.send(pid, "sse.message", {i = i, t = stamp}) end
+        if data.shared then
+          local ev = {i = i, t = stamp}
+          for _, pid in ipairs(members) do process.send(pid, "sse.message", ev) end
+        else
+          for _, pid in ipairs(members) do process.send(pid, "sse.message", {i = i, t = stamp}) end
+        end
       end
     elseif topic == "count" then process.send(data, "count", #members)
     end
@@ -91,6 +98,16 @@ end}`,
 		defer cancel()
 		_ = h.Shutdown(ctx)
 	})
+	// Streams opened before the caster service registered its name would
+	// have no target and never get a burst.
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(time.Millisecond) {
+		if _, ok := h.Kernel().Lookup("app:caster"); ok {
+			break
+		}
+		if time.Now().After(deadline) {
+			b.Fatal("the caster service did not register within 10s")
+		}
+	}
 	return h, h.Addr("app:gateway")
 }
 
@@ -202,14 +219,21 @@ func fanoutStreams() int {
 	return 1000
 }
 
-// BenchmarkRelayFanout: one Lua process broadcasts bursts to N relay streams.
-func BenchmarkRelayFanout(b *testing.B) {
+// BenchmarkRelayFanout: one Lua process broadcasts bursts to N relay
+// streams, building a new table for every member (the slow way).
+func BenchmarkRelayFanout(b *testing.B) { benchRelayFanout(b, false) }
+
+// BenchmarkRelayFanoutShared: the same, one table per event for all
+// members (copied and encoded once).
+func BenchmarkRelayFanoutShared(b *testing.B) { benchRelayFanout(b, true) }
+
+func benchRelayFanout(b *testing.B, shared bool) {
 	h, addr := benchRelayApp(b)
 	streams := fanoutStreams()
 	k := h.Kernel()
 	runFanout(b, addr, "/sse/stream", streams, func() {
 		pid, _ := k.Lookup("app:caster")
-		k.Send(pid, pid, "burst", []any{map[string]any{"events": float64(fanoutEvents)}})
+		k.Send(pid, pid, "burst", []any{map[string]any{"events": float64(fanoutEvents), "shared": shared}})
 	})
 }
 

@@ -215,3 +215,21 @@ func TestServiceStopsOnShutdown(t *testing.T) {
 		t.Fatalf("live processes after shutdown: %d", n)
 	}
 }
+
+// A request served right after start finds every service registered: the
+// host starts serving only once each service's first start registered its
+// name. A service whose script is slow to reach its loop is still found.
+func TestServiceRegisteredBeforeServing(t *testing.T) {
+	for i := 0; i < 5; i++ {
+		a := procApp(t, map[string]string{
+			"slow_p": `local t = os.clock() + 0.05
+while os.clock() < t do end
+process.inbox():receive()`,
+		}, map[string]string{
+			"h": `return {found = process.registry.lookup("app:slow") ~= nil}`,
+		}, serviceEntry("slow", "slow_p", "", ""))
+		if code, body := a.get("/h"); code != 200 || body != `{"found":true}` {
+			t.Fatalf("start %d: first request got %d %s", i, code, body)
+		}
+	}
+}

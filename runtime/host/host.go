@@ -90,10 +90,11 @@ func (h *Host) Start() error {
 		h.closeAll()
 		return err
 	}
+	h.syncServices(nil, gen)
+	h.waitUp(5 * time.Second) // serve once services can be looked up
 	for _, s := range started {
 		h.run(s)
 	}
-	h.syncServices(nil, gen)
 	return nil
 }
 

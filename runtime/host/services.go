@@ -3,6 +3,7 @@ package host
 import (
 	"context"
 	"math"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -21,13 +22,31 @@ type supervisor struct {
 	cancel      context.CancelFunc
 	kill        atomic.Bool   // on stop, terminate the process and wait for it
 	done        chan struct{} // closed when the goroutine returns
+	up          chan struct{} // closed once the first start registered the name (or failed)
+	upOnce      sync.Once
 }
 
 func (h *Host) startService(gen *Generation, e *registry.Entry) {
 	ctx, cancel := context.WithCancel(context.Background())
-	s := &supervisor{e: e, fingerprint: gen.fingerprint(e), rt: h.rt, cancel: cancel, done: make(chan struct{})}
+	s := &supervisor{e: e, fingerprint: gen.fingerprint(e), rt: h.rt, cancel: cancel, done: make(chan struct{}), up: make(chan struct{})}
 	h.services[e.ID] = s
 	go s.run(ctx)
+}
+
+func (s *supervisor) markUp() { s.upOnce.Do(func() { close(s.up) }) }
+
+// waitUp waits until every service's first start registered its name (or
+// failed), at most d: requests that look a service up right after start
+// then find it.
+func (h *Host) waitUp(d time.Duration) {
+	deadline := time.After(d)
+	for _, s := range h.services {
+		select {
+		case <-s.up:
+		case <-deadline:
+			return
+		}
+	}
 }
 
 // stop ends the supervisor; with kill it also terminates the process (and
@@ -90,6 +109,7 @@ func (h *Host) stopServices() {
 
 func (s *supervisor) run(ctx context.Context) {
 	defer close(s.done)
+	defer s.markUp()
 	log := s.rt.log.With("service", s.e.ID)
 	mb := s.rt.kernel.NewMailbox()
 	self, err := s.rt.kernel.Attach(s.e.Host, mb)
@@ -145,6 +165,7 @@ func (s *supervisor) once(ctx context.Context, self *actor.Proc, mb *actor.Queue
 	if err := s.rt.kernel.Register(s.e.ID, pid); err != nil && s.rt.kernel.Alive(pid) {
 		log.Error("service name not registered", "err", err)
 	}
+	s.markUp()
 	log.Info("service started", "pid", pid.String())
 	for {
 		for ev, ok := mb.Events.TryPop(); ok; ev, ok = mb.Events.TryPop() {
