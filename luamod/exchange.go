@@ -70,7 +70,15 @@ func (ex *Exchange) takeHeld() {
 
 // NewExchange wraps one request.
 func NewExchange(w http.ResponseWriter, r *http.Request, params []string) *Exchange {
-	return &Exchange{W: w, R: r, Params: params, maxBody: DefaultMaxBody}
+	ex := new(Exchange)
+	ex.Init(w, r, params)
+	return ex
+}
+
+// Init makes *ex a new exchange for one request, as NewExchange does, for
+// callers that allocate the Exchange inside a larger per-request value.
+func (ex *Exchange) Init(w http.ResponseWriter, r *http.Request, params []string) {
+	*ex = Exchange{W: w, R: r, Params: params, maxBody: DefaultMaxBody}
 }
 
 // ctl returns the ResponseController of ex.W, creating it on first use
@@ -204,10 +212,15 @@ func (ex *Exchange) Fail(status int, msg string) bool {
 func (ex *Exchange) WriteJSON(body []byte) error {
 	h := ex.W.Header()
 	if ct := h["Content-Type"]; len(ct) == 0 || ct[0] == "" { // h.Get, without canonicalising
-		h["Content-Type"] = []string{"application/json"}
+		h["Content-Type"] = jsonContentType
 	}
 	return ex.Write(body)
 }
+
+// jsonContentType is shared by every JSON response's header. Header value
+// slices are only ever replaced (Set) or appended to (Add, which copies a
+// full slice), never written in place, so sharing one is safe.
+var jsonContentType = []string{"application/json"}
 
 // enterSSE switches the response into SSE mode (headers only).
 func (ex *Exchange) enterSSE() {

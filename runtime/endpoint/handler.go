@@ -45,9 +45,17 @@ type outcome struct {
 	returned []byte // JSON of the returned value, when one was returned
 }
 
+// perCall is what one request needs from the handler, allocated at once.
+type perCall struct {
+	ex   luamod.Exchange
+	proc luamod.ProcCtx
+}
+
 // ServeHTTP runs the Lua function and completes the response.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	ex := luamod.NewExchange(w, r, h.Params)
+	pc := new(perCall)
+	ex := &pc.ex
+	ex.Init(w, r, h.Params)
 	if h.Post != nil {
 		ex.Hold(h.Post.Header())
 	}
@@ -55,8 +63,9 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	defer cancel(nil)
 	self := h.Node.NewLazy(h.Unit.ID)
 	self.OnKill = cancel
+	pc.proc = luamod.ProcCtx{Self: self, Procs: h.Node}
 	// WithExchange last: the LState reads Done from it (see WithExchange).
-	ctx = luamod.WithExchange(luamod.WithProcess(ctx, &luamod.ProcCtx{Self: self, Procs: h.Node}), ex)
+	ctx = luamod.WithExchange(luamod.WithProcess(ctx, &pc.proc), ex)
 	out := h.call(ctx, ex)
 	self.Close(exitErr(out.err))
 	if h.Post != nil && out.err == nil && out.returned == nil && h.Post.After(w, r, ex) {

@@ -28,9 +28,11 @@ import (
 
 // frame is the per-State, per-unit part of the chain.
 type frame struct {
+	unit *Unit
 	meta *lua.LTable // metatable of every env of the unit: {__index = base}
 	base *lua.LTable
-	keep keepState // the unit's kept chunk result (keep.go)
+	g    *lua.LTable // the env that base._G holds, nil for none
+	keep keepState   // the unit's kept chunk result (keep.go)
 }
 
 // maxFrames bounds the frames a State keeps. A pooled handler State runs
@@ -49,13 +51,20 @@ func (s *State) newEnv(u *Unit) *lua.LTable {
 
 // bindG makes env the `_G` of f's unit until the call ends.
 func (s *State) bindG(f *frame, env *lua.LTable) {
-	f.base.RawSetString("_G", env)
+	if f.g != env {
+		f.base.RawSetString("_G", env)
+		f.g = env
+	}
 	s.bound = append(s.bound, f)
 }
 
 // frame returns u's frame on s, building it on first use.
 func (s *State) frame(u *Unit) *frame {
+	if f := s.last; f != nil && f.unit == u { // a pooled State runs one unit
+		return f
+	}
 	if f, ok := s.frames[u]; ok {
+		s.last = f
 		return f
 	}
 	if s.frames == nil || len(s.frames) >= maxFrames {
@@ -67,8 +76,9 @@ func (s *State) frame(u *Unit) *frame {
 	base.RawSetString("require", L.NewFunction(s.requireFor(u)))
 	meta := L.CreateTable(0, 1)
 	meta.RawSetString("__index", base)
-	f := &frame{meta: meta, base: base, keep: keepState{never: !u.keepable()}}
+	f := &frame{unit: u, meta: meta, base: base, keep: keepState{never: !u.keepable()}}
 	s.frames[u] = f
+	s.last = f
 	return f
 }
 
@@ -97,12 +107,16 @@ func copyGlobal(L *lua.LState) int {
 }
 
 // endCall drops what the State still references from the last call (its
-// envs and loaded libraries), so an idle State does not keep them alive.
+// envs, unless kept for the next call, and loaded libraries), so an idle
+// State does not keep them alive.
 func (s *State) endCall() {
 	for i, f := range s.bound {
-		// false, not nil: replacing a value costs less than deleting
-		// the key and adding it again on the next call.
-		f.base.RawSetString("_G", lua.LFalse)
+		if k := f.keep.cur; k == nil || k.env != f.g {
+			// false, not nil: replacing a value costs less than
+			// deleting the key and adding it again on the next call.
+			f.base.RawSetString("_G", lua.LFalse)
+			f.g = nil
+		}
 		s.bound[i] = nil
 	}
 	s.bound = s.bound[:0]

@@ -73,14 +73,14 @@ func (s *State) reuse(f *frame) *lua.LFunction {
 	return k.fn
 }
 
-// record keeps the result of a chunk that just ran (env, exports, method)
-// when the unit qualifies.
-func (f *frame) record(env *lua.LTable, exports lua.LValue, fn *lua.LFunction) {
+// record keeps the result of a chunk that just ran on s (env, exports,
+// method) when the unit qualifies.
+func (f *frame) record(s *State, env *lua.LTable, exports lua.LValue, fn *lua.LFunction) {
 	if f.keep.never {
 		return
 	}
 	k := &kept{env: env, fn: fn}
-	w := keepWalker{k: k, seen: make(map[lua.LValue]bool)}
+	w := keepWalker{k: k, seen: f.shared(s)}
 	if !w.visit(env) || !w.visit(exports) {
 		f.keep.never = true
 		return
@@ -88,7 +88,24 @@ func (f *frame) record(env *lua.LTable, exports lua.LValue, fn *lua.LFunction) {
 	f.keep.cur = k
 }
 
-// keepWalker records everything reachable from the values it visits.
+// shared returns the values of s that outlive every call whether or not
+// a chunk result is kept: built-in modules, globals (also as copied into
+// f's base) and f's require. A call that changes one of them changes it
+// for later calls in any case, so the record leaves them out.
+func (f *frame) shared(s *State) map[lua.LValue]bool {
+	seen := make(map[lua.LValue]bool)
+	for _, v := range s.modules {
+		seen[v] = true
+	}
+	add := func(_, v lua.LValue) { seen[v] = true }
+	s.L.G.Global.ForEach(add)
+	f.base.ForEach(add)
+	delete(seen, f.g) // base._G: this call's env
+	return seen
+}
+
+// keepWalker records everything reachable from the values it visits,
+// except the values already in seen.
 type keepWalker struct {
 	k    *kept
 	seen map[lua.LValue]bool

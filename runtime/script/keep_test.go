@@ -66,12 +66,20 @@ func TestKeptChunkReused(t *testing.T) {
 	f := testFactory()
 	u := &Unit{ID: "app:u", Method: "main", Factory: f, Modules: map[string]bool{"answer": true},
 		Program: mustCompile(t, `local answer = require("answer")
+local str = string
 local M = {}
-function M.main() return tostring(answer) .. tostring(g) end
+function M.main() return str.lower(tostring(answer) .. tostring(g)) end
 return M`, "u.lua")}
 	p := NewPool(f, 1)
 	defer p.Close()
 	got, first := callUnit(t, p, u)
+	s := p.Get()
+	// Only what the chunk built is recorded (env, M, M.main), not the
+	// module or the global string table it reads.
+	if k := s.frames[u].keep.cur; k == nil || len(k.tables) != 2 || len(k.funcs) != 1 {
+		t.Fatalf("kept %+v", k)
+	}
+	p.Put(s)
 	for i := 0; i < 3; i++ {
 		again, fn := callUnit(t, p, u)
 		if again != got || got != "42nil" {

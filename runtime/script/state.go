@@ -55,6 +55,7 @@ type State struct {
 
 	frames   map[*Unit]*frame     // per-unit env chains (env.go)
 	bound    []*frame             // frames whose _G is an env of the current call
+	last     *frame               // the frame used last
 	copyMeta *lua.LTable          // metatable of every frame base (env.go)
 	loaded   map[*Unit]lua.LValue // libraries loaded by the current call
 }

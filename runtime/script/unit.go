@@ -51,7 +51,7 @@ func (u *Unit) Instantiate(s *State) (*lua.LFunction, error) {
 	if !ok {
 		return nil, fmt.Errorf("%s: returned table has no function %q (entry %s)", u.Program.Display, u.Method, u.ID)
 	}
-	f.record(env, exports, fn)
+	f.record(s, env, exports, fn)
 	return fn, nil
 }
 
