@@ -38,3 +38,27 @@ func TestAppendComment(t *testing.T) {
 		t.Fatalf("got %q", got)
 	}
 }
+
+// BenchmarkAppend measures encoding one event frame (name, id, a one-line
+// JSON data field) into a reused buffer: the per-event cost of direct SSE
+// streams.
+func BenchmarkAppend(b *testing.B) {
+	e := &Event{Name: "message", ID: "42", HasID: true, Data: []byte(`{"i":1,"t":1764100000000000000,"text":"hello"}`)}
+	buf := make([]byte, 0, 256)
+	b.ReportAllocs()
+	for b.Loop() {
+		buf = Append(buf[:0], e)
+	}
+	b.SetBytes(int64(len(buf)))
+}
+
+// BenchmarkAppendMultiline: data with newlines becomes several data lines.
+func BenchmarkAppendMultiline(b *testing.B) {
+	e := &Event{Name: "log", Data: []byte("line one\nline two\nline three\nline four")}
+	buf := make([]byte, 0, 256)
+	b.ReportAllocs()
+	for b.Loop() {
+		buf = Append(buf[:0], e)
+	}
+	b.SetBytes(int64(len(buf)))
+}
