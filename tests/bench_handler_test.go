@@ -12,13 +12,13 @@ import (
 	"luahost/runtime/host"
 )
 
-// BenchmarkHelloLuaInProcess measures the server-side cost of one call of
+// BenchmarkLuaHandlerInProcess measures the server-side cost of one call of
 // the hello-world Lua handler without the network: the route table is
 // called directly with a reusable ResponseWriter, so the figure is the
 // host's own overhead per request (routing, Exchange, Lua call, JSON).
 //
-//	go test -run '^$' -bench 'HelloLuaInProcess' -benchmem ./tests/
-func BenchmarkHelloLuaInProcess(b *testing.B) {
+//	go test -run '^$' -bench 'LuaHandlerInProcess' -benchmem ./tests/
+func BenchmarkLuaHandlerInProcess(b *testing.B) {
 	dir := b.TempDir()
 	reg := header + handlerEntries("hello", "GET", "/hello", "hello.lua", "http")
 	src := `local http = require("http")

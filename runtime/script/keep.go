@@ -8,10 +8,11 @@ import (
 //
 // After a keepable chunk ran, the State records every table and function
 // reachable from its env and its exports: each table's entries and
-// metatable, each function's env and upvalue values. Before the next call
-// of the unit on that State, the record is compared with the live values;
-// if nothing changed, the call reuses the env and the exports instead of
-// running the chunk again. Any change a call made — a global written, a
+// metatable, each function's env and upvalue values. The State's modules
+// and globals are left out: they outlive every call anyway, kept or not
+// (see shared). Before the next call of the unit on that State, the record
+// is compared with the live values; if nothing changed, the call reuses
+// the env and the exports instead of running the chunk again. Any change a call made — a global written, a
 // module-level local assigned, a field of the exports set, a metatable or
 // an env replaced — shows up in the comparison, and the next call runs the
 // chunk afresh, exactly as without keeping. What a call could observe of
