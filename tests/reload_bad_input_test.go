@@ -61,6 +61,8 @@ func TestReloadWatchHalfWrittenFiles(t *testing.T) {
 	r.appendFile("registry.yaml", reg[cut:])
 	r.waitStatus("/two", 200)
 	r.expect("/two", "v2")
+	// The "reloaded" line is logged just after the swap that serves /two.
+	eventually(t, 5*time.Second, "the second reload to be logged", func() bool { return r.reloads()-n >= 2 })
 	if got := r.reloads() - n; got != 2 {
 		t.Fatalf("%d successful reloads, want 2 (the complete saves only)", got)
 	}
