@@ -1,7 +1,6 @@
 package relay
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"log/slog"
@@ -93,54 +92,6 @@ func (s *stream) appendReady() {
 		ready["metadata"] = s.cfg.Metadata
 	}
 	s.appendEvent("ready", ready)
-}
-
-// schedule queues the stream on the hub's workers unless it is queued or
-// running already; an idle stream has no goroutine.
-func (s *stream) schedule() {
-	if s.running.CompareAndSwap(false, true) {
-		s.hub.runq.push(s)
-	}
-}
-
-// runOnce is one turn of a worker at the stream: a step, then back to the
-// end of the queue if more work arrived meanwhile. It re-checks after
-// clearing running, so a wake-up that raced the exit is not lost.
-func (s *stream) runOnce() {
-	if s.step() {
-		return // ended: running stays set, nothing runs again
-	}
-	if s.hasWork() {
-		s.hub.runq.push(s)
-		return
-	}
-	s.release()
-}
-
-// release gives up the stream (clears running) and takes it back if work
-// arrived meanwhile. It reads s.blocked before letting go: afterwards
-// another worker may own the stream.
-func (s *stream) release() {
-	withMsgs := !s.blocked
-	s.running.Store(false)
-	if s.box.pending(withMsgs) && s.running.CompareAndSwap(false, true) {
-		s.hub.runq.push(s)
-	}
-}
-
-// hasWork reports whether a step would do something: while the socket is
-// full, queued messages wait in the box (where the queue limits apply)
-// and only signals and kernel events count.
-func (s *stream) hasWork() bool { return s.box.pending(!s.blocked) }
-
-// hangup and writable implement pollHandler (called on the poller
-// goroutine).
-func (s *stream) hangup() { s.box.raise(sigGone) }
-
-func (s *stream) writable() {
-	if s.wantWrite.Load() {
-		s.box.raise(sigWritable)
-	}
 }
 
 // step handles everything queued and reports whether the stream ended.
@@ -274,42 +225,6 @@ func (s *stream) forwards(topic string) bool {
 	return topic == s.cfg.Topic
 }
 
-// appendPayload appends the frame of m.Payload[i]; a shared payload is
-// encoded once for every stream (the hub's frame cache).
-func (s *stream) appendPayload(m *actor.Message, i int) bool {
-	if !m.Shared {
-		return s.appendEvent(m.Topic, m.Payload[i])
-	}
-	key := &m.Payload[i]
-	if f := s.hub.frames.get(key, m.Topic); f != nil {
-		s.buf = append(s.buf, f...)
-		return true
-	}
-	start := len(s.buf)
-	if !s.appendEvent(m.Topic, m.Payload[i]) {
-		return false
-	}
-	s.hub.frames.put(key, m.Topic, s.buf[start:])
-	return true
-}
-
-// appendEvent encodes one event into the pending buffer; false if the
-// payload could not be encoded (nothing is added).
-func (s *stream) appendEvent(name string, payload any) bool {
-	start := len(s.buf)
-	s.buf = append(s.buf, "event: "...)
-	s.buf = append(s.buf, name...)
-	s.buf = append(s.buf, "\ndata: "...)
-	out, err := s.hub.Encode(s.buf, payload)
-	if err != nil {
-		s.buf = s.buf[:start]
-		s.log.Warn("relay: payload not forwarded", "stream", s.pidS, "err", err)
-		return false
-	}
-	s.buf = append(out, '\n', '\n')
-	return true
-}
-
 // heartbeat writes ": ping" and tells the target (only while one is set).
 func (s *stream) heartbeat() {
 	s.buf = sse.AppendComment(s.buf, "ping")
@@ -348,97 +263,3 @@ func (s *stream) presence() map[string]any {
 func (s *stream) send(to actor.PID, topic string, payload map[string]any) {
 	s.hub.K.Send(s.pid, to, topic, []any{payload})
 }
-
-// flush writes pending frames. On an output that never blocks, what the
-// socket does not take stays in buf (sent counts what went out) and the
-// stream is blocked until the poller reports the socket writable; the
-// write deadline then runs from the last progress.
-func (s *stream) flush() error {
-	if s.sent == len(s.buf) {
-		s.resetBuf()
-		return nil
-	}
-	s.wantWrite.Store(true) // before the write: an OUT edge right after EAGAIN must not be lost
-	n, err := s.out.write(s.buf[s.sent:], s.hub.WriteTimeout)
-	s.sent += n
-	if err == errBlocked {
-		if n > 0 || !s.blocked {
-			s.resetWriteDeadline(s.hub.WriteTimeout)
-		}
-		s.blocked = true
-		return nil
-	}
-	s.wantWrite.Store(false)
-	if s.blocked {
-		s.blocked = false
-		s.resetWriteDeadline(0)
-	}
-	s.resetBuf()
-	return err
-}
-
-func (s *stream) resetBuf() {
-	s.buf, s.sent = s.buf[:0], 0
-	if cap(s.buf) > 4<<10 { // do not pin a burst's buffer while idle
-		s.buf = nil
-	}
-}
-
-func (s *stream) flushQuietly() { _ = s.flush() }
-
-// finish tells the target (sse.leave), sends the last frame, and exits
-// the process. The leave goes first: a last write to a slow client must
-// not delay it. A slow client gets a short deadline for its `done`, after
-// the rest of a frame it was in the middle of.
-func (s *stream) finish(end *ending) {
-	s.ended = true
-	s.stopTimers()
-	if s.unhook != nil {
-		s.unhook()
-	}
-	if end.leave && !s.cfg.Target.IsZero() {
-		s.send(s.cfg.Target, TopicLeave, s.presence())
-		_ = s.hub.K.Demonitor(s.pid, s.cfg.Target)
-	}
-	rest := s.buf[s.sent:]
-	timeout := s.hub.WriteTimeout
-	if end.done == ReasonSlow {
-		rest = s.buf[s.sent:frameEnd(s.buf, s.sent)]
-		timeout = slowDoneTimeout
-	}
-	if end.done != "" {
-		s.buf = append(s.buf[:s.sent+len(rest)], s.doneFrame(end.done)...)
-		rest = s.buf[s.sent:]
-	}
-	s.out.last(rest, timeout)
-	s.buf, s.sent = nil, 0
-	s.proc.Exit(ExitResult, nil)
-	if s.onEnd != nil {
-		s.onEnd()
-	}
-}
-
-func (s *stream) doneFrame(reason string) []byte {
-	save := s.buf
-	s.buf = nil
-	s.appendEvent("done", map[string]any{"reason": reason})
-	f := s.buf
-	s.buf = save
-	return f
-}
-
-// frameEnd is where the frame that buf[sent-1] belongs to ends (sent if
-// sent is at a frame boundary). Frames end with an empty line and contain
-// no other.
-func frameEnd(buf []byte, sent int) int {
-	if sent == 0 || (sent >= 2 && buf[sent-2] == '\n' && buf[sent-1] == '\n') {
-		return sent
-	}
-	if i := bytes.Index(buf[sent-1:], []byte("\n\n")); i >= 0 {
-		return sent - 1 + i + 2
-	}
-	return len(buf)
-}
-
-// slowDoneTimeout bounds the attempt to tell a slow client why it is cut.
-const slowDoneTimeout = 100 * time.Millisecond
