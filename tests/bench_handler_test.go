@@ -2,14 +2,8 @@ package tests
 
 import (
 	"context"
-	"log/slog"
 	"net/http"
-	"os"
-	"path/filepath"
 	"testing"
-	"time"
-
-	"luahost/runtime/host"
 )
 
 // BenchmarkLuaHandlerInProcess measures the server-side cost of one call of
@@ -19,29 +13,7 @@ import (
 //
 //	go test -run '^$' -bench 'LuaHandlerInProcess' -benchmem ./tests/
 func BenchmarkLuaHandlerInProcess(b *testing.B) {
-	dir := b.TempDir()
-	reg := header + handlerEntries("hello", "GET", "/hello", "hello.lua", "http")
-	src := `local http = require("http")
-return {handler = function()
-  http.response():write_json({message = "hello"})
-end}`
-	for name, content := range map[string]string{"registry.yaml": reg, "hello.lua": src} {
-		if err := os.WriteFile(filepath.Join(dir, name), []byte(content), 0o644); err != nil {
-			b.Fatal(err)
-		}
-	}
-	h, errs := host.Load(filepath.Join(dir, "registry.yaml"), slog.New(slog.DiscardHandler))
-	if len(errs) > 0 {
-		b.Fatal(errs)
-	}
-	if err := h.Start(); err != nil {
-		b.Fatal(err)
-	}
-	defer func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		_ = h.Shutdown(ctx)
-	}()
+	h := benchHost(b, helloFiles())
 	table := h.Generation().Handlers["app:gateway"]
 	// A connection-like parent context, as net/http gives each request.
 	connCtx, cancel := context.WithCancel(context.Background())

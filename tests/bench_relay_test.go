@@ -2,15 +2,12 @@ package tests
 
 import (
 	"bufio"
-	"context"
 	"encoding/json"
 	"fmt"
 	"io"
-	"log/slog"
 	"net"
 	"net/http"
 	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
@@ -32,7 +29,6 @@ const fanoutEvents = 50 // bursts per benchmark iteration
 
 // benchRelayApp boots a host with a broadcaster process and a relay router.
 func benchRelayApp(b *testing.B) (*host.Host, string) {
-	dir := b.TempDir()
 	// A deep queue: the one-stream benchmark bursts b.N events at once.
 	entries := header + relayRouter("    post_options: {sserelay.max_queue: \"10000000\", sserelay.max_queue_bytes: \"1000000000\"}\n") + `
   - name: processes
@@ -81,33 +77,13 @@ return {handler = function()
   http.response():set_header("X-SSE-Relay", json.encode({target_pid = caster, heartbeat_interval = "0s"}))
 end}`,
 	}
-	for name, content := range files {
-		if err := os.WriteFile(filepath.Join(dir, name), []byte(content), 0o644); err != nil {
-			b.Fatal(err)
-		}
-	}
-	h, errs := host.Load(filepath.Join(dir, "registry.yaml"), slog.New(slog.DiscardHandler))
-	if len(errs) > 0 {
-		b.Fatal(errs)
-	}
-	if err := h.Start(); err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-		defer cancel()
-		_ = h.Shutdown(ctx)
-	})
+	h := benchHost(b, files)
 	// Streams opened before the caster service registered its name would
 	// have no target and never get a burst.
-	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(time.Millisecond) {
-		if _, ok := h.Kernel().Lookup("app:caster"); ok {
-			break
-		}
-		if time.Now().After(deadline) {
-			b.Fatal("the caster service did not register within 10s")
-		}
-	}
+	eventually(b, 10*time.Second, "the caster service to register", func() bool {
+		_, ok := h.Kernel().Lookup("app:caster")
+		return ok
+	})
 	return h, h.Addr("app:gateway")
 }
 

@@ -1,17 +1,11 @@
 package tests
 
 import (
-	"context"
 	"io"
-	"log/slog"
 	"net"
 	"net/http"
-	"os"
-	"path/filepath"
 	"testing"
 	"time"
-
-	"luahost/runtime/host"
 )
 
 // The hello-world benchmarks serve the same JSON body ({"message":"hello"})
@@ -22,31 +16,19 @@ import (
 const helloBody = `{"message":"hello"}`
 
 func BenchmarkHelloLua(b *testing.B) {
-	dir := b.TempDir()
-	reg := header + handlerEntries("hello", "GET", "/hello", "hello.lua", "http")
-	src := `local http = require("http")
+	h := benchHost(b, helloFiles())
+	benchGet(b, "http://"+h.Addr("app:gateway")+"/hello")
+}
+
+// helloFiles is the hello-world app: GET /hello answers helloBody from Lua.
+func helloFiles() map[string]string {
+	return map[string]string{
+		"registry.yaml": header + handlerEntries("hello", "GET", "/hello", "hello.lua", "http"),
+		"hello.lua": `local http = require("http")
 return {handler = function()
   http.response():write_json({message = "hello"})
-end}`
-	for name, content := range map[string]string{"registry.yaml": reg, "hello.lua": src} {
-		if err := os.WriteFile(filepath.Join(dir, name), []byte(content), 0o644); err != nil {
-			b.Fatal(err)
-		}
+end}`,
 	}
-	log := slog.New(slog.DiscardHandler)
-	h, errs := host.Load(filepath.Join(dir, "registry.yaml"), log)
-	if len(errs) > 0 {
-		b.Fatal(errs)
-	}
-	if err := h.Start(); err != nil {
-		b.Fatal(err)
-	}
-	defer func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		_ = h.Shutdown(ctx)
-	}()
-	benchGet(b, "http://"+h.Addr("app:gateway")+"/hello")
 }
 
 func BenchmarkHelloGo(b *testing.B) {

@@ -41,7 +41,7 @@ entries:
 `
 
 // writeFiles writes files (relative path -> content) under dir.
-func writeFiles(t *testing.T, dir string, files map[string]string) {
+func writeFiles(t testing.TB, dir string, files map[string]string) {
 	t.Helper()
 	for name, content := range files {
 		p := filepath.Join(dir, name)
@@ -71,20 +71,36 @@ func startApp(t *testing.T, entries string, files map[string]string) *app {
 func bootApp(t *testing.T, path string) *app {
 	t.Helper()
 	logs := &logBuffer{}
-	log := slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	h := loadHost(t, path, slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})))
+	return &app{t: t, h: h, base: "http://" + h.Addr("app:gateway"), logs: logs}
+}
+
+// loadHost loads and starts the registry at path; the host is shut down
+// when tb ends.
+func loadHost(tb testing.TB, path string, log *slog.Logger) *host.Host {
+	tb.Helper()
 	h, errs := host.Load(path, log)
 	if len(errs) > 0 {
-		t.Fatalf("build failed:\n%v", errs)
+		tb.Fatalf("build failed:\n%v", errs)
 	}
 	if err := h.Start(); err != nil {
-		t.Fatal(err)
+		tb.Fatal(err)
 	}
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	tb.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 		defer cancel()
 		_ = h.Shutdown(ctx)
 	})
-	return &app{t: t, h: h, base: "http://" + h.Addr("app:gateway"), logs: logs}
+	return h
+}
+
+// benchHost boots a host from files (registry.yaml among them) in a temp
+// dir, with logs discarded.
+func benchHost(b *testing.B, files map[string]string) *host.Host {
+	b.Helper()
+	dir := b.TempDir()
+	writeFiles(b, dir, files)
+	return loadHost(b, filepath.Join(dir, "registry.yaml"), slog.New(slog.DiscardHandler))
 }
 
 // handlerEntries declares a function.lua entry and an endpoint for it.
@@ -154,7 +170,7 @@ func (a *app) get(path string) (int, string) {
 }
 
 // eventually polls cond until it holds or the deadline passes.
-func eventually(t *testing.T, d time.Duration, what string, cond func() bool) {
+func eventually(t testing.TB, d time.Duration, what string, cond func() bool) {
 	t.Helper()
 	deadline := time.Now().Add(d)
 	for !cond() {
