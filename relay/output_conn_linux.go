@@ -42,34 +42,37 @@ func newConnOutput(c net.Conn) output {
 func (o *connOutput) start(h http.Header) []byte { return responseHead(h) }
 
 func (o *connOutput) write(p []byte, _ time.Duration) (int, error) {
-	n := 0
+	var n int
 	var werr error
 	err := o.raw.Write(func(fd uintptr) bool {
-		for n < len(p) {
-			m, e := syscall.Write(int(fd), p[n:])
-			if m > 0 {
-				n += m
-			}
-			switch {
-			case e == syscall.EINTR:
-				continue
-			case e == syscall.EAGAIN:
-				werr = errBlocked
-			case e != nil:
-				werr = e
-			case m == 0:
-				werr = syscall.EPIPE
-			}
-			if werr != nil {
-				break
-			}
-		}
+		n, werr = writeNonBlocking(int(fd), p)
 		return true // never wait in the runtime poller
 	})
 	if err != nil {
 		return n, err
 	}
 	return n, werr
+}
+
+// writeNonBlocking writes p to a non-blocking fd until all of it is out
+// or the fd takes no more (errBlocked), and reports how much went out.
+func writeNonBlocking(fd int, p []byte) (int, error) {
+	n := 0
+	for n < len(p) {
+		m, err := syscall.Write(fd, p[n:])
+		switch {
+		case err == syscall.EINTR:
+			continue
+		case err == syscall.EAGAIN:
+			return n, errBlocked
+		case err != nil:
+			return n, err
+		case m == 0:
+			return n, syscall.EPIPE
+		}
+		n += m
+	}
+	return n, nil
 }
 
 // last tries p at once; what does not fit is written by close, in the

@@ -33,15 +33,6 @@ type pollEntry struct {
 	h   pollHandler
 }
 
-// pollHandler receives a socket's readiness on the poller goroutine; it
-// must not block.
-type pollHandler interface {
-	// hangup: the peer closed or reset the connection.
-	hangup()
-	// writable: the socket can take bytes again.
-	writable()
-}
-
 func newPoller() (*poller, error) {
 	epfd, err := unix.EpollCreate1(unix.EPOLL_CLOEXEC)
 	if err != nil {

@@ -15,8 +15,3 @@ func (p *poller) stop()                                   {}
 
 // newConnOutput: connections are never taken over here.
 func newConnOutput(net.Conn) output { return nil }
-
-type pollHandler interface {
-	hangup()
-	writable()
-}

@@ -96,31 +96,20 @@ func (s *stream) finish(end *ending) {
 		s.send(s.cfg.Target, TopicLeave, s.presence())
 		_ = s.hub.K.Demonitor(s.pid, s.cfg.Target)
 	}
-	rest := s.buf[s.sent:]
 	timeout := s.hub.WriteTimeout
-	if end.done == ReasonSlow {
-		rest = s.buf[s.sent:frameEnd(s.buf, s.sent)]
+	if end.done == ReasonSlow { // drop what the client could not take
+		s.buf = s.buf[:frameEnd(s.buf, s.sent)]
 		timeout = slowDoneTimeout
 	}
 	if end.done != "" {
-		s.buf = append(s.buf[:s.sent+len(rest)], s.doneFrame(end.done)...)
-		rest = s.buf[s.sent:]
+		s.appendEvent("done", map[string]any{"reason": end.done})
 	}
-	s.out.last(rest, timeout)
+	s.out.last(s.buf[s.sent:], timeout)
 	s.buf, s.sent = nil, 0
 	s.proc.Exit(ExitResult, nil)
 	if s.onEnd != nil {
 		s.onEnd()
 	}
-}
-
-func (s *stream) doneFrame(reason string) []byte {
-	save := s.buf
-	s.buf = nil
-	s.appendEvent("done", map[string]any{"reason": reason})
-	f := s.buf
-	s.buf = save
-	return f
 }
 
 // frameEnd is where the frame that buf[sent-1] belongs to ends (sent if
