@@ -131,16 +131,8 @@ func (w *keepWalker) table(t *lua.LTable) bool {
 	for key, val := t.Next(lua.LNil); key != lua.LNil; key, val = t.Next(key) {
 		k.vals = append(k.vals, key, val)
 	}
-	if len(k.vals) > maxKeptValues {
-		return false
-	}
 	k.tables = append(k.tables, keptTable{t: t, meta: t.Metatable, start: start, end: len(k.vals)})
-	for _, v := range k.vals[start:] {
-		if !w.visit(v) {
-			return false
-		}
-	}
-	return true
+	return w.visitFrom(start)
 }
 
 func (w *keepWalker) function(f *lua.LFunction) bool {
@@ -150,11 +142,18 @@ func (w *keepWalker) function(f *lua.LFunction) bool {
 	for _, uv := range f.Upvalues {
 		k.vals = append(k.vals, uv.Value())
 	}
-	if len(k.vals) > maxKeptValues {
+	k.funcs = append(k.funcs, keptFunc{f: f, env: f.Env, start: start, end: len(k.vals)})
+	return w.visitFrom(start)
+}
+
+// visitFrom visits the values recorded from start on; false (nothing is
+// kept) if the record grew past maxKeptValues or reached a value that
+// cannot be kept.
+func (w *keepWalker) visitFrom(start int) bool {
+	if len(w.k.vals) > maxKeptValues {
 		return false
 	}
-	k.funcs = append(k.funcs, keptFunc{f: f, env: f.Env, start: start, end: len(k.vals)})
-	for _, v := range k.vals[start:] {
+	for _, v := range w.k.vals[start:] {
 		if !w.visit(v) {
 			return false
 		}
